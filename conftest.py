@@ -1,0 +1,85 @@
+"""Shared fixtures: the Arabic edition as the demo sets it up, and a story factory."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from khabar.news import actions
+from khabar.news.models import Article, Author, Edition, Section, Tag
+
+BAGHDAD = ZoneInfo("Asia/Baghdad")
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # The hashed-name storage needs collectstatic; tests render {% static %} without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def edition(db):
+    return Edition.objects.create(
+        code="ar",
+        name="خبر",
+        tagline="وكالة أنباء",
+        language="ar",
+        locale="ar_IQ",
+        numbering_system="arab",
+        direction="rtl",
+        end_marker="/انتهى/",
+        time_zone="Asia/Baghdad",
+        datetime_pattern="dd/MM/y، h:mm a",
+        is_default=True,
+    )
+
+
+@pytest.fixture
+def section(edition):
+    return Section.objects.create(edition=edition, name="اقتصاد", slug="اقتصاد", position=1)
+
+
+@pytest.fixture
+def other_section(edition):
+    return Section.objects.create(edition=edition, name="رياضة", slug="رياضة", position=2)
+
+
+@pytest.fixture
+def author(db):
+    return Author.objects.create(name="ليلى حسن", slug="layla")
+
+
+@pytest.fixture
+def make_article(edition, section):
+    """make_article(headline=..., publish=True, at=datetime, tags=[...]) -> Article."""
+
+    def make(headline="وزارة الزراعة تعلن موسماً جديداً", *, publish=True, at=None, tags=(),
+             body="<p>الفقرة الأولى من الخبر.</p><p>الفقرة الثانية.</p>", **fields):  # fmt: skip
+        fields.setdefault("section", section)
+        article = Article.objects.create(edition=edition, headline=headline, body=body, **fields)
+        if tags:
+            article.tags.set(
+                [Tag.objects.get_or_create(edition=edition, name=name)[0] for name in tags]
+            )
+        if publish:
+            actions.do_publish(article, at=at)
+        return article
+
+    return make
+
+
+@pytest.fixture
+def reference_article(make_article, author):
+    """The reference page's story: published 26 January 2024 at 21:27 Baghdad time."""
+    article = make_article(
+        "مجلس المحافظة يقر خطة لتأهيل شبكات المياه",
+        at=datetime(2024, 1, 26, 21, 27, tzinfo=BAGHDAD),
+        tags=["المياه", "البصرة"],
+        lead="أقر مجلس المحافظة خطة من ثلاث مراحل لتأهيل شبكات المياه في الأحياء القديمة.",
+        source="وكالة خبر",
+    )
+    article.authors.set([author])
+    return article

@@ -1,0 +1,135 @@
+"""Create the Arabic edition with sections, authors, tags and the demo stories in news/demo/.
+
+Idempotent: a second run finds every story by its headline and leaves codes and times alone.
+"""
+
+import json
+from datetime import datetime, time, timedelta
+from html import escape
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from khabar.lib.text import unicode_slug
+from khabar.news import actions
+from khabar.news.models import Article, Author, Edition, Section, Tag
+
+DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
+
+ARABIC_EDITION = {
+    "code": "ar",
+    "name": "خبر",
+    "tagline": "وكالة أنباء — النسخة العربية",
+    "language": "ar",
+    "locale": "ar_IQ",
+    "numbering_system": "arab",
+    "direction": "rtl",
+    "end_marker": "/انتهى/",
+    "time_zone": "Asia/Baghdad",
+    "datetime_pattern": "dd/MM/y، h:mm a",
+    "is_default": True,
+}
+
+SECTIONS = [
+    ("politics", "سياسة", "أخبار الحكومة والبرلمان والمجالس المحلية."),
+    ("economy", "اقتصاد", "الأسواق والنفط والتجارة والاستثمار."),
+    ("health", "صحة", "المستشفيات والوقاية والبحوث الطبية."),
+    ("sports", "رياضة", "الدوريات والمنتخبات والبطولات."),
+    ("culture", "ثقافة وفن", "الكتب والسينما والتراث والفنون."),
+    ("science", "علوم وتقنية", "البحث العلمي والفضاء والتقنيات الحديثة."),
+]
+
+AUTHORS = [
+    ("nour", "نور الهدى سالم"),
+    ("karim", "كريم عبد الجبار"),
+    ("layla", "ليلى حسن"),
+    ("sami", "سامي الربيعي"),
+    ("huda", "هدى كاظم"),
+    ("desk", "قسم الأخبار"),
+]
+
+
+def body_html(blocks: list[str]) -> str:
+    """The demo files write a body as blocks: "## " starts a subheading, "> " a quotation."""
+    html = []
+    for block in blocks:
+        if block.startswith("## "):
+            html.append(f"<h2>{escape(block[3:].strip())}</h2>")
+        elif block.startswith("> "):
+            html.append(f"<blockquote><p>{escape(block[2:].strip())}</p></blockquote>")
+        else:
+            html.append(f"<p>{escape(block.strip())}</p>")
+    return "".join(html)
+
+
+def load_stories() -> list[dict]:
+    stories = []
+    for path in sorted(DEMO_DIR.glob("articles_*.json")):
+        stories += json.loads(path.read_text(encoding="utf-8"))["articles"]
+    return stories
+
+
+def publication_time(story: dict, now: datetime, zone: ZoneInfo) -> datetime:
+    hour, minute = (int(part) for part in story["time"].split(":"))
+    day = now.astimezone(zone).date() - timedelta(days=story["days_ago"])
+    moment = datetime.combine(day, time(hour, minute), tzinfo=zone)
+    # A story "from today" at an hour still to come was published yesterday at that hour.
+    return moment - timedelta(days=1) if moment > now else moment
+
+
+class Command(BaseCommand):
+    help = "Create the Arabic edition and its demo stories (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help="report what would change, change nothing"
+        )
+
+    def handle(self, *args, dry_run, **options):
+        with transaction.atomic():
+            created = self.seed()
+            if dry_run:
+                transaction.set_rollback(True)
+        verb = "would create" if dry_run else "created"
+        self.stdout.write(f"Demo content: {verb} {created} stories.")
+
+    def seed(self) -> int:
+        fields = {k: v for k, v in ARABIC_EDITION.items() if k != "code"}
+        edition, _ = Edition.objects.get_or_create(code=ARABIC_EDITION["code"], defaults=fields)
+        sections = {}
+        for position, (key, name, description) in enumerate(SECTIONS):
+            sections[key], _ = Section.objects.get_or_create(
+                edition=edition,
+                slug=unicode_slug(name),
+                defaults={"name": name, "description": description, "position": position},
+            )
+        authors = {
+            key: Author.objects.get_or_create(slug=key, defaults={"name": name})[0]
+            for key, name in AUTHORS
+        }
+        zone = ZoneInfo(edition.time_zone)
+        now = timezone.now()
+        existing = set(Article.objects.filter(edition=edition).values_list("headline", flat=True))
+        stories = [s for s in load_stories() if s["headline"] not in existing]
+        # Oldest first, so that news codes rise with publication time as they would have.
+        stories.sort(key=lambda s: publication_time(s, now, zone))
+        tags: dict[str, Tag] = {}
+        for story in stories:
+            article = Article.objects.create(
+                edition=edition,
+                section=sections[story["section"]],
+                headline=story["headline"],
+                lead=story["lead"],
+                body=body_html(story["body"]),
+                source=story["source"],
+            )
+            for name in story["tags"]:
+                if name not in tags:
+                    tags[name], _ = Tag.objects.get_or_create(edition=edition, name=name)
+            article.tags.set([tags[name] for name in story["tags"]])
+            article.authors.set([authors[story["author"]]])
+            actions.do_publish(article, at=publication_time(story, now, zone))
+        return len(stories)

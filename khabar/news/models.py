@@ -1,0 +1,318 @@
+"""The content model: editions, sections, tags, authors and articles.
+
+State changes of an article (publishing, unpublishing, the news code) live in actions.py; the
+model only keeps its own fields consistent (clean body, slug, an immutable news code).
+"""
+
+from zoneinfo import available_timezones
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import parse_pattern
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import uri_to_iri
+from django.utils.translation import gettext_lazy as _
+
+from khabar.lib.dates import ZERO_DIGITS, format_local_datetime
+from khabar.lib.html import clean_body, html_to_text
+from khabar.lib.text import unicode_slug
+
+
+def iri(path: str) -> str:
+    """A reversed URL with its Arabic letters readable: shorter pages, and what readers see in
+    the address bar. Browsers and HttpResponseRedirect percent-encode it where needed."""
+    return uri_to_iri(path)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+def validate_locale(value: str) -> None:
+    try:
+        Locale.parse(value)
+    except (UnknownLocaleError, ValueError):
+        raise ValidationError(
+            _("“%(value)s” is not a known CLDR locale."), params={"value": value}
+        ) from None
+
+
+def validate_pattern(value: str) -> None:
+    try:
+        parse_pattern(value)
+    except (ValueError, TypeError):
+        raise ValidationError(
+            _("“%(value)s” is not a valid date-time pattern."), params={"value": value}
+        ) from None
+
+
+class Edition(models.Model):
+    """One language edition of the site, with its own URL prefix, locale and end marker."""
+
+    class Direction(models.TextChoices):
+        RTL = "rtl", _("Right to left")
+        LTR = "ltr", _("Left to right")
+
+    code = models.SlugField(_("URL prefix"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    locale = models.CharField(
+        _("CLDR locale"),
+        max_length=20,
+        validators=[validate_locale],
+        help_text=_("Used to format dates, for example ar_IQ."),
+    )
+    numbering_system = models.CharField(
+        _("numbering system"),
+        max_length=10,
+        choices=[(name, name) for name in ZERO_DIGITS],
+        default="latn",
+    )
+    direction = models.CharField(
+        _("direction"), max_length=3, choices=Direction.choices, default=Direction.RTL
+    )
+    end_marker = models.CharField(_("end marker"), max_length=30, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Baghdad", validators=[validate_time_zone]
+    )
+    datetime_pattern = models.CharField(
+        _("date-time pattern"),
+        max_length=64,
+        default="dd/MM/y، h:mm a",
+        validators=[validate_pattern],
+        help_text=_("A CLDR pattern, for example dd/MM/y، h:mm a."),
+    )
+    is_default = models.BooleanField(_("default edition"), default=False)
+
+    class Meta:
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+        ordering = ["-is_default", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_edition",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reader:home", kwargs={"edition": self.code})
+
+    def format_datetime(self, moment) -> str:
+        return format_local_datetime(
+            moment,
+            locale=self.locale,
+            numbering_system=self.numbering_system,
+            pattern=self.datetime_pattern,
+            time_zone=self.time_zone,
+        )
+
+
+class Section(models.Model):
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="sections", verbose_name=_("edition")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, allow_unicode=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["edition", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "slug"], name="unique_section_slug")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return iri(
+            reverse("reader:section", kwargs={"edition": self.edition.code, "slug": self.slug})
+        )
+
+
+class Tag(models.Model):
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="tags", verbose_name=_("edition")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, allow_unicode=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "slug"], name="unique_tag_slug"),
+            models.UniqueConstraint(fields=["edition", "name"], name="unique_tag_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unicode_slug(self.name, max_length=100)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return iri(reverse("reader:tag", kwargs={"edition": self.edition.code, "slug": self.slug}))
+
+
+class Author(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, allow_unicode=True, unique=True)
+    bio = models.TextField(_("biography"), blank=True)
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NewsCodeCounter(models.Model):
+    """The last news code handed out. One row; see actions.allocate_news_code."""
+
+    last = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("news code counter")
+
+    def __str__(self) -> str:
+        return str(self.last)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """What readers may see: published, with a publication time that has come.
+
+        Pages, feeds, sitemaps, search and the API all start from here.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="articles", verbose_name=_("edition")
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="articles", verbose_name=_("section")
+    )
+    headline = models.CharField(_("headline"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        allow_unicode=True,
+        blank=True,
+        help_text=_("Made from the headline when left empty."),
+    )
+    lead = models.TextField(_("lead"), blank=True)
+    body = models.TextField(
+        _("body"),
+        help_text=_(
+            "Paragraphs of plain text, or HTML limited to paragraphs, subheadings, bold, italic, "
+            "links, quotations, lists and figures. Anything else is removed on save."
+        ),
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name=_("tags"))
+    authors = models.ManyToManyField(
+        Author, blank=True, related_name="articles", verbose_name=_("authors")
+    )
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("Attribution, e.g. the agency.")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    news_code = models.PositiveBigIntegerField(
+        _("news code"), unique=True, null=True, blank=True, editable=False
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["edition", "status", "-published_at"], name="article_edition_pub"),
+            models.Index(fields=["section", "status", "-published_at"], name="article_section_pub"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="published")
+                | models.Q(news_code__isnull=False, published_at__isnull=False),
+                name="published_has_code_and_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        stored = getattr(self, "_stored_news_code", None)
+        if stored is not None and self.news_code != stored:
+            raise ValueError("A news code never changes once allocated.")
+        self.body = clean_body(self.body)
+        if not self.slug:
+            self.slug = unicode_slug(self.headline) or "news"
+        super().save(*args, **kwargs)
+        self._stored_news_code = self.news_code
+
+    def get_absolute_url(self) -> str:
+        return iri(
+            reverse(
+                "reader:article",
+                kwargs={"edition": self.edition.code, "code": self.news_code, "slug": self.slug},
+            )
+        )
+
+    def clean(self):
+        if self.section_id and self.edition_id and self.section.edition_id != self.edition_id:
+            raise ValidationError({"section": _("The section belongs to another edition.")})
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_news_code = instance.__dict__.get("news_code")
+        return instance
+
+    def get_short_url(self) -> str:
+        return reverse("short_link", kwargs={"code": self.news_code})
+
+    @property
+    def summary(self) -> str:
+        """The lead, else the start of the body, as plain text for meta descriptions."""
+        text = self.lead or html_to_text(self.body)
+        return text if len(text) <= 200 else text[:199].rsplit(" ", 1)[0] + "…"

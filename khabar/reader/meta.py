@@ -1,0 +1,33 @@
+"""Machine-readable descriptions of pages: JSON-LD and OpenGraph values."""
+
+from khabar.news.models import Article, Edition
+
+
+def og_locale(edition: Edition) -> str:
+    """OpenGraph wants language_TERRITORY (ar_IQ); a bare language is all some editions have."""
+    return edition.locale if "_" in edition.locale else edition.language
+
+
+def article_json_ld(article: Article, url: str) -> dict:
+    """schema.org NewsArticle for search engines and link previews."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.headline,
+        "description": article.summary,
+        "url": url,
+        "mainEntityOfPage": url,
+        "identifier": str(article.news_code),
+        "inLanguage": article.edition.language,
+        "datePublished": article.published_at.isoformat(),
+        "dateModified": article.updated_at.isoformat(),
+        "articleSection": article.section.name,
+        "keywords": [tag.name for tag in article.tags.all()],
+        "publisher": {"@type": "NewsMediaOrganization", "name": article.edition.name},
+    }
+    authors = [{"@type": "Person", "name": author.name} for author in article.authors.all()]
+    if authors:
+        data["author"] = authors
+    if article.source:
+        data["sourceOrganization"] = {"@type": "Organization", "name": article.source}
+    return data

@@ -1,0 +1,72 @@
+"""The queries behind reader pages, each a fixed number of SQL statements however much content
+there is (tests hold the counts)."""
+
+from django.conf import settings
+from django.db.models import F, Prefetch, Window
+from django.db.models.functions import RowNumber
+from django.utils.encoding import iri_to_uri
+
+from khabar.news.models import Article, Author, Edition, Section, Tag
+
+FRONT_PAGE_LATEST = 6
+FRONT_PAGE_PER_SECTION = 4
+
+# What a list item shows: no body, which is the bulk of a row.
+_LIST_FIELDS = [
+    "id", "headline", "slug", "lead", "news_code", "published_at",
+    "edition__code", "section__name", "section__slug", "section__position",
+    "section__edition__code",
+]  # fmt: skip
+
+
+def nav_sections(edition: Edition) -> list[Section]:
+    sections = list(edition.sections.all())
+    for section in sections:
+        section.edition = edition  # their URLs need it; spare a query each
+    return sections
+
+
+def list_articles(edition: Edition):
+    return (
+        Article.objects.published()
+        .filter(edition=edition)
+        .select_related("edition", "section__edition")
+        .only(*_LIST_FIELDS)
+        .order_by("-published_at", "-id")
+    )
+
+
+def front_page(edition: Edition) -> tuple[list[Article], list[tuple[Section, list[Article]]]]:
+    """The latest stories, then each section with its latest few, in two queries."""
+    latest = list(list_articles(edition)[:FRONT_PAGE_LATEST])
+    ranked = list_articles(edition).annotate(
+        rank=Window(
+            RowNumber(), partition_by=F("section_id"), order_by=[F("published_at").desc(), "-id"]
+        )
+    )
+    grouped: dict[int, list[Article]] = {}
+    sections: dict[int, Section] = {}
+    for article in ranked.filter(rank__lte=FRONT_PAGE_PER_SECTION):
+        grouped.setdefault(article.section_id, []).append(article)
+        sections[article.section_id] = article.section
+    order = sorted(sections.values(), key=lambda s: (s.position, s.name))
+    return latest, [(s, grouped[s.id]) for s in order]
+
+
+def article_page(edition: Edition):
+    return (
+        Article.objects.published()
+        .filter(edition=edition)
+        .select_related("edition", "section__edition")
+        .prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.select_related("edition").order_by("name")),
+            Prefetch("authors", queryset=Author.objects.order_by("name")),
+        )
+    )
+
+
+def absolute_url(request, path: str) -> str:
+    """An absolute URL, percent-encoded, for canonical links and machine-readable metadata."""
+    if settings.SITE_URL:
+        return iri_to_uri(settings.SITE_URL + path)
+    return request.build_absolute_uri(path)

@@ -1,0 +1,31 @@
+import json
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from khabar.lib.dates import localize_digits
+
+register = template.Library()
+
+# The characters that could end a <script> element or start markup inside it.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.filter
+def edition_datetime(moment, edition):
+    """A moment as the edition writes it: ٢٦/٠١/٢٠٢٤، ٩:٢٧ م for the Arabic edition."""
+    if not moment:
+        return ""
+    return edition.format_datetime(moment)
+
+
+@register.filter
+def edition_digits(value, edition):
+    """A number in the edition's digits (page numbers, counts)."""
+    return localize_digits(str(value), edition.numbering_system)
+
+
+@register.filter
+def ld_json(data):
+    """JSON for a <script type="application/ld+json"> element, safe inside HTML."""
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))

@@ -1,0 +1,149 @@
+"""Reader pages of an edition. Thin views: queries live in khabar.reader.queries."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
+
+from khabar.news.models import Article, Edition, Section, Tag
+from khabar.reader import meta, queries
+
+
+def edition_page(view):
+    """Load the edition named by the URL, speak its language, and let front caches keep the page.
+
+    Reader pages never read the session or the CSRF token, so their bytes are the same for every
+    reader and a shared cache may serve them.
+    """
+
+    @require_safe
+    @wraps(view)
+    def wrapper(request, edition, *args, **kwargs):
+        edition_obj = get_object_or_404(Edition, code=edition)
+        request.edition = edition_obj
+        with translation.override(edition_obj.language):
+            response = view(request, edition_obj, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        if response.status_code == 200:
+            patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
+        response.headers["Content-Language"] = edition_obj.language
+        return response
+
+    return wrapper
+
+
+def _render(request, edition, template, context, status=200):
+    context = {
+        "edition": edition,
+        "nav_sections": queries.nav_sections(edition),
+        "canonical": queries.absolute_url(request, request.get_full_path()),
+        **context,
+    }
+    return render(request, template, context, status=status)
+
+
+def _page(request, queryset):
+    paginator = Paginator(queryset, settings.KHABAR_PAGE_SIZE)
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        raise Http404("Not a page number") from None
+    if number < 1 or number > paginator.num_pages:
+        raise Http404("No such page")
+    return paginator.page(number)
+
+
+@require_safe
+def root(request):
+    edition = Edition.objects.filter(is_default=True).first() or Edition.objects.first()
+    if edition is None:
+        raise Http404("No edition yet")
+    return redirect(edition.get_absolute_url())
+
+
+@require_safe
+def short_link(request, code):
+    article = get_object_or_404(
+        Article.objects.published().select_related("edition"), news_code=code
+    )
+    return redirect(article.get_absolute_url())
+
+
+@edition_page
+def home(request, edition):
+    latest, by_section = queries.front_page(edition)
+    return _render(
+        request, edition, "reader/home.html", {"latest": latest, "by_section": by_section}
+    )
+
+
+@edition_page
+def section(request, edition, slug):
+    section = get_object_or_404(Section, edition=edition, slug=slug)
+    page = _page(request, queries.list_articles(edition).filter(section=section))
+    return _render(request, edition, "reader/section.html", {"section": section, "page": page})
+
+
+@edition_page
+def tag(request, edition, slug):
+    tag = get_object_or_404(Tag, edition=edition, slug=slug)
+    page = _page(request, queries.list_articles(edition).filter(tags=tag))
+    return _render(request, edition, "reader/tag.html", {"tag": tag, "page": page})
+
+
+@edition_page
+def article(request, edition, code, slug=None):
+    article = get_object_or_404(queries.article_page(edition), news_code=code)
+    if slug != article.slug:
+        return redirect(article.get_absolute_url(), permanent=True)
+    canonical = queries.absolute_url(request, article.get_absolute_url())
+    context = {
+        "article": article,
+        "canonical": canonical,
+        "json_ld": meta.article_json_ld(article, canonical),
+        "og_locale": meta.og_locale(edition),
+    }
+    return _render(request, edition, "reader/article.html", context)
+
+
+@edition_page
+def comments(request, edition, code):
+    article = get_object_or_404(
+        Article.objects.published().filter(edition=edition).only("id", "slug", "news_code"),
+        news_code=code,
+    )
+    if "partial" in request.GET:
+        # What the article page's script puts into its comments region.
+        return render(request, "reader/includes/comments_body.html", {"article": article})
+    # The same region as a page of its own, for readers without JavaScript.
+    return _render(request, edition, "reader/comments.html", {"article": article})
+
+
+def _edition_for_path(path: str):
+    prefix = path.strip("/").split("/", 1)[0]
+    return (
+        Edition.objects.filter(code=prefix).first()
+        or Edition.objects.filter(is_default=True).first()
+    )
+
+
+def page_not_found(request, exception=None):
+    edition = _edition_for_path(request.path)
+    language = edition.language if edition else settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {"edition": edition}
+        if edition:
+            context["nav_sections"] = queries.nav_sections(edition)
+        return render(request, "reader/404.html", context, status=404)
+
+
+def server_error(request):
+    # No database here: the error may be the database itself.
+    with translation.override(settings.LANGUAGE_CODE):
+        return render(request, "reader/500.html", status=500)

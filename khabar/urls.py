@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from khabar.reader import views as reader_views
+
+urlpatterns = [
+    path("", reader_views.root, name="root"),
+    path("news/<int:code>", reader_views.short_link, name="short_link"),
+    path("admin/", admin.site.urls),
+    path("<slug:edition>/", include("khabar.reader.urls")),
+]
+
+handler404 = "khabar.reader.views.page_not_found"
+handler500 = "khabar.reader.views.server_error"
