@@ -11,6 +11,13 @@ from khabar.news.models import Article, Author, Edition, Section, Tag
 BAGHDAD = ZoneInfo("Asia/Baghdad")
 
 
+def pytest_configure(config):
+    # Tests read the .mo files: build them from the .po files as they are now.
+    from khabar.lib.catalogues import compile_catalogues
+
+    compile_catalogues()
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings):
     # The hashed-name storage needs collectstatic; tests render {% static %} without it.

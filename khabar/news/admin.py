@@ -57,6 +57,12 @@ class ArticleForm(forms.ModelForm):
         ]  # fmt: skip
         widgets = {"lead": forms.Textarea(attrs={"rows": 3})}
 
+    def clean_published_at(self):
+        published_at = self.cleaned_data["published_at"]
+        if published_at is None and self.instance.status == Article.Status.PUBLISHED:
+            raise ValidationError(_("A published story keeps its publication time."))
+        return published_at
+
     def clean_body(self):
         body = clean_body(self.cleaned_data["body"])
         if not body:

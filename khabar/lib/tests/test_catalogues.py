@@ -1,0 +1,50 @@
+"""Every UI string is translated in ar, fa and en, with the same placeholders."""
+
+import re
+
+import pytest
+
+from khabar.lib import catalogues
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+@pytest.fixture(scope="module")
+def extracted():
+    return catalogues.extract_messages()
+
+
+def test_extraction_finds_template_and_python_strings(extracted):
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in extracted if m.id}
+    assert "News code" in ids  # a template string
+    assert "Page %(number)s of %(count)s" in ids  # a blocktranslate with variables
+    assert "A story needs a headline before it is published." in ids  # Python
+    assert "%(count)d story published." in ids  # a plural
+
+
+@pytest.mark.parametrize("locale", catalogues.LOCALES)
+def test_every_string_is_in_the_catalogue_and_translated(extracted, locale):
+    catalog = catalogues.read_catalog(locale)
+    absent = [m.id for m in extracted if m.id and m.id not in catalog]
+    assert absent == []
+    assert catalogues.missing_translations(catalog) == []
+
+
+@pytest.mark.parametrize("locale", catalogues.LOCALES)
+def test_translations_keep_their_placeholders(locale):
+    for message in catalogues.read_catalog(locale):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = set(PLACEHOLDER.findall(ids[-1]))
+        for string in strings:
+            # Arabic plural forms for zero, one and two may spell the number out.
+            assert set(PLACEHOLDER.findall(string)) <= expected, (message.id, string)
+        assert set(PLACEHOLDER.findall(strings[-1])) == expected, (message.id, strings[-1])
+
+
+def test_compiled_catalogue_is_used(client, edition):
+    html = client.get("/ar/").content.decode()
+    assert "No stories have been published yet." not in html
+    assert "لم يُنشر أي خبر بعد." in html
