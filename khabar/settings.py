@@ -5,6 +5,7 @@ working default: with nothing set, Khabar runs on SQLite (WAL) under ./var with 
 cache and a secret key generated once and kept in the data directory.
 """
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -73,6 +74,11 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 DEBUG = envbool("DEBUG", False)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto: secure cookies and https links.
+if envbool("KHABAR_HTTPS", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
@@ -83,6 +89,7 @@ SITE_URL = os.environ.get("KHABAR_SITE_URL", "").rstrip("/")
 INSTALLED_APPS = [
     "khabar.news",
     "khabar.reader",
+    "khabar.comments",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -187,8 +194,35 @@ MEDIA_ROOT = DATA_DIR / "media"
 KHABAR_FIRST_NEWS_CODE = envint("KHABAR_FIRST_NEWS_CODE", 100001)
 # Page size of section and tag lists.
 KHABAR_PAGE_SIZE = envint("KHABAR_PAGE_SIZE", 20)
+if KHABAR_PAGE_SIZE < 1:
+    raise ImproperlyConfigured("KHABAR_PAGE_SIZE must be at least 1")
 # How long a front cache may keep a reader page, in seconds.
 KHABAR_PAGE_MAX_AGE = envint("KHABAR_PAGE_MAX_AGE", 60)
+
+CSRF_FAILURE_VIEW = "khabar.comments.views.csrf_failure"
+
+# Comments. Rates are "count/seconds".
+KHABAR_HASH_SALT = (
+    os.environ.get("KHABAR_HASH_SALT")
+    or hashlib.sha256(f"khabar-hash-salt:{SECRET_KEY}".encode()).hexdigest()
+)
+KHABAR_TRUSTED_PROXIES = envint("KHABAR_TRUSTED_PROXIES", 0)  # proxies in front adding XFF
+KHABAR_CAPTCHA_MAX_NUMBER = envint("KHABAR_CAPTCHA_MAX_NUMBER", 100_000)  # proof-of-work size
+KHABAR_CAPTCHA_MINUTES = envint("KHABAR_CAPTCHA_MINUTES", 10)
+KHABAR_COMMENT_MAX_LENGTH = envint("KHABAR_COMMENT_MAX_LENGTH", 2000)
+KHABAR_COMMENT_TRUST_AFTER = envint("KHABAR_COMMENT_TRUST_AFTER", 3)
+KHABAR_COMMENT_MAX_LINKS = envint("KHABAR_COMMENT_MAX_LINKS", 2)
+KHABAR_COMMENT_MIN_SECONDS = envint("KHABAR_COMMENT_MIN_SECONDS", 3)
+KHABAR_COMMENT_RATE_NETWORK = os.environ.get("KHABAR_COMMENT_RATE_NETWORK", "5/600")
+KHABAR_COMMENT_RATE_EMAIL = os.environ.get("KHABAR_COMMENT_RATE_EMAIL", "3/600")
+KHABAR_COMMENT_PAGE_SIZE = envint("KHABAR_COMMENT_PAGE_SIZE", 20)
+KHABAR_COMMENT_REPLIES_SHOWN = envint("KHABAR_COMMENT_REPLIES_SHOWN", 3)
+KHABAR_NETWORK_HASH_DAYS = envint("KHABAR_NETWORK_HASH_DAYS", 30)
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Khabar <noreply@localhost>")
 
 LOGGING = {
     "version": 1,

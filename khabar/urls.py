@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from khabar.comments import urls as comment_urls
 from khabar.reader import views as reader_views
 
 urlpatterns = [
     path("", reader_views.root, name="root"),
     path("news/<int:code>", reader_views.short_link, name="short_link"),
+    path("news/<int:code>/", reader_views.short_link),
     path("admin/", admin.site.urls),
+    path("", include(comment_urls.urlpatterns)),
+    path("<slug:edition>/", include(comment_urls.edition_urlpatterns)),
     path("<slug:edition>/", include("khabar.reader.urls")),
 ]
 

@@ -16,7 +16,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # HTML. Anything else is plain text a journalist pasted, to be split into paragraphs.
 _LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z!/?]|&[#a-zA-Z0-9]+;")
 _BLANK_LINES = re.compile(r"\n\s*\n")
-_BLOCK_TAG = re.compile(r"<\s*(p|h2|h3|blockquote|ul|ol|li|figure)\b", re.IGNORECASE)
+_BLOCK_TAG = re.compile(
+    r"<\s*(p|h2|h3|blockquote|ul|ol|li|figure|div|table|section|article)\b", re.IGNORECASE
+)
 _BLOCK_END = re.compile(r"</\s*(p|h2|h3|blockquote|li|figcaption)\s*>", re.IGNORECASE)
 # Elements whose content is meant for machines, never for readers: dropped whole, not unwrapped.
 _DROP_WITH_CONTENT = {"script", "style", "template", "iframe", "object", "noscript", "title",
@@ -60,7 +62,11 @@ def clean_body(value: str) -> str:
         # Text with inline markup only (<strong>, <a>): paragraphs by line, each cleaned.
         cleaned = (_clean(p) for p in _paragraphs(value))
         return "".join(f"<p>{p}</p>" for p in cleaned if p)
-    return _clean(value)
+    # Blocks separated by blank lines: those that start with a block element stay as they are,
+    # runs of text between them become paragraphs.
+    blocks = _BLANK_LINES.split(value.replace("\r\n", "\n").strip())
+    wrapped = [b if _BLOCK_TAG.match(b.lstrip()) else f"<p>{b.strip()}</p>" for b in blocks]
+    return _clean("".join(wrapped))
 
 
 def html_to_text(value: str) -> str:

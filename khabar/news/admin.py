@@ -53,7 +53,7 @@ class ArticleForm(forms.ModelForm):
         model = Article
         fields = [
             "edition", "section", "headline", "lead", "body", "tags", "authors", "source",
-            "published_at", "slug",
+            "published_at", "slug", "comment_mode",
         ]  # fmt: skip
         widgets = {"lead": forms.Textarea(attrs={"rows": 3})}
 
@@ -63,6 +63,17 @@ class ArticleForm(forms.ModelForm):
             raise ValidationError(_("A published story keeps its publication time."))
         return published_at
 
+    def clean(self):
+        data = super().clean()
+        edition = data.get("edition")
+        foreign = [t.name for t in data.get("tags") or [] if edition and t.edition_id != edition.pk]
+        if foreign:
+            self.add_error(
+                "tags",
+                _("These tags belong to another edition: %(tags)s") % {"tags": "، ".join(foreign)},
+            )
+        return data
+
     def clean_body(self):
         body = clean_body(self.cleaned_data["body"])
         if not body:
@@ -70,6 +81,11 @@ class ArticleForm(forms.ModelForm):
                 _("The body is empty once unsupported markup is removed. Write the story as text.")
             )
         return body
+
+
+PUBLICATION_FIELDS = [
+    "status", "news_code", "published_at", "slug", "comment_mode", "created_at", "updated_at",
+]  # fmt: skip
 
 
 @admin.register(Article)
@@ -88,7 +104,7 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("Classification"), {"fields": ["tags", "authors", "source"]}),
         (
             _("Publication"),
-            {"fields": ["status", "news_code", "published_at", "slug", "created_at", "updated_at"]},
+            {"fields": PUBLICATION_FIELDS},
         ),
     ]
     actions = ["publish_selected", "unpublish_selected"]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.encoding import uri_to_iri
 from django.utils.translation import gettext_lazy as _
 
-from khabar.lib.dates import ZERO_DIGITS, format_local_datetime
+from khabar.lib.dates import format_local_datetime
 from khabar.lib.html import clean_body, html_to_text
 from khabar.lib.text import unicode_slug
 
@@ -50,6 +50,12 @@ def validate_pattern(value: str) -> None:
         ) from None
 
 
+class CommentMode(models.TextChoices):
+    OPEN = "open", _("Open: comments appear at once")
+    PREMODERATED = "premoderated", _("Pre-moderated: a moderator approves each comment")
+    CLOSED = "closed", _("Closed")
+
+
 class Edition(models.Model):
     """One language edition of the site, with its own URL prefix, locale and end marker."""
 
@@ -70,7 +76,11 @@ class Edition(models.Model):
     numbering_system = models.CharField(
         _("numbering system"),
         max_length=10,
-        choices=[(name, name) for name in ZERO_DIGITS],
+        choices=[
+            ("latn", _("Latin digits (0123456789)")),
+            ("arab", _("Arabic-Indic digits (٠١٢٣٤٥٦٧٨٩)")),
+            ("arabext", _("Persian digits (۰۱۲۳۴۵۶۷۸۹)")),
+        ],
         default="latn",
     )
     direction = models.CharField(
@@ -88,6 +98,12 @@ class Edition(models.Model):
         help_text=_("A CLDR pattern, for example dd/MM/y، h:mm a."),
     )
     is_default = models.BooleanField(_("default edition"), default=False)
+    comment_mode = models.CharField(
+        _("comments"),
+        max_length=12,
+        choices=CommentMode.choices,
+        default=CommentMode.PREMODERATED,
+    )
 
     class Meta:
         verbose_name = _("edition")
@@ -164,11 +180,26 @@ class Tag(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unicode_slug(self.name, max_length=100)
+            self.slug = self._free_slug()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return iri(reverse("reader:tag", kwargs={"edition": self.edition.code, "slug": self.slug}))
+
+    def _free_slug(self) -> str:
+        """A slug from the name, unique in the edition: "c", "c-2", …; "tag" for a name with no
+        letters or digits at all ("★")."""
+        base = unicode_slug(self.name, max_length=90) or "tag"
+        taken = set(
+            Tag.objects.filter(edition_id=self.edition_id, slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
 
 
 class Author(models.Model):
@@ -248,6 +279,17 @@ class Article(models.Model):
         _("news code"), unique=True, null=True, blank=True, editable=False
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    comment_mode = models.CharField(
+        _("comments"),
+        max_length=12,
+        choices=CommentMode.choices,
+        blank=True,
+        help_text=_("Empty: as the edition says."),
+    )
+    # Kept by khabar.comments.actions in the moderation transaction: the heading's count and
+    # the validator of the cached comments region.
+    comment_count = models.PositiveIntegerField(_("approved comments"), default=0, editable=False)
+    comments_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -272,6 +314,11 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.headline
 
+    # Columns that only actions write (publishing, comment moderation). A plain save of an
+    # existing story leaves them alone, so an editor's form loaded before a publish, an unpublish
+    # or a new comment cannot put back what it saw.
+    ACTION_FIELDS = frozenset({"status", "news_code", "comment_count", "comments_changed_at"})
+
     def save(self, *args, **kwargs):
         stored = getattr(self, "_stored_news_code", None)
         if stored is not None and self.news_code != stored:
@@ -279,6 +326,14 @@ class Article(models.Model):
         self.body = clean_body(self.body)
         if not self.slug:
             self.slug = unicode_slug(self.headline) or "news"
+        if self.pk and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key
+                and f.name not in self.ACTION_FIELDS
+                and not (f.name == "published_at" and self.published_at is None)
+            ]
         super().save(*args, **kwargs)
         self._stored_news_code = self.news_code
 
@@ -293,6 +348,10 @@ class Article(models.Model):
     def clean(self):
         if self.section_id and self.edition_id and self.section.edition_id != self.edition_id:
             raise ValidationError({"section": _("The section belongs to another edition.")})
+
+    @property
+    def effective_comment_mode(self) -> str:
+        return self.comment_mode or self.edition.comment_mode
 
     @property
     def is_public(self) -> bool:

@@ -1,17 +1,31 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from khabar.reader import views
+
+
+class TextSlug:
+    """A path segment for Unicode slugs: anything but a slash or a NUL (which PostgreSQL
+    refuses in text, and which no slug of ours contains)."""
+
+    regex = "[^/\x00]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(TextSlug, "text")
 
 app_name = "reader"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("section/<str:slug>/", views.section, name="section"),
-    path("tag/<str:slug>/", views.tag, name="tag"),
+    path("section/<text:slug>/", views.section, name="section"),
+    path("tag/<text:slug>/", views.tag, name="tag"),
     path("news/<int:code>", views.article, name="article_no_slug"),
     path("news/<int:code>/", views.article),
-    path("news/<int:code>/<str:slug>", views.article, name="article"),
-    # The comments region of an article, fetched by the article page so that the page itself
-    # stays the same bytes for every reader.
-    path("comments/<int:code>", views.comments, name="comments"),
+    path("news/<int:code>/<text:slug>", views.article, name="article"),
+    path("news/<int:code>/<text:slug>/", views.article),
 ]

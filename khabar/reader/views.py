@@ -1,5 +1,6 @@
 """Reader pages of an edition. Thin views: queries live in khabar.reader.queries."""
 
+import re
 from functools import wraps
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from khabar.lib.text import unicode_slug
 from khabar.news.models import Article, Edition, Section, Tag
 from khabar.reader import meta, queries
 
@@ -42,21 +44,30 @@ def _render(request, edition, template, context, status=200):
     context = {
         "edition": edition,
         "nav_sections": queries.nav_sections(edition),
-        "canonical": queries.absolute_url(request, request.get_full_path()),
+        "canonical": _canonical(request, context.get("page")),
         **context,
     }
     return render(request, template, context, status=status)
 
 
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+
+
 def _page(request, queryset):
     paginator = Paginator(queryset, settings.KHABAR_PAGE_SIZE)
-    try:
-        number = int(request.GET.get("page", "1"))
-    except ValueError:
-        raise Http404("Not a page number") from None
-    if number < 1 or number > paginator.num_pages:
+    raw = request.GET.get("page", "1")
+    # ASCII digits only: int() would also take "٢" or "2_0", giving one page several URLs.
+    if not _PAGE_NUMBER.fullmatch(raw) or int(raw) > paginator.num_pages:
         raise Http404("No such page")
-    return paginator.page(number)
+    return paginator.page(int(raw))
+
+
+def _canonical(request, page=None) -> str:
+    """The page's own address without tracking parameters; ?page=N only past the first."""
+    path = request.path
+    if page is not None and page.number > 1:
+        path += f"?page={page.number}"
+    return queries.absolute_url(request, path)
 
 
 @require_safe
@@ -83,8 +94,16 @@ def home(request, edition):
     )
 
 
+def _slug_redirect(slug: str):
+    """A slug typed with harakat, tatweel or capitals leads to the plain one."""
+    plain = unicode_slug(slug, max_length=100)
+    return plain if plain and plain != slug else None
+
+
 @edition_page
 def section(request, edition, slug):
+    if plain := _slug_redirect(slug):
+        return redirect("reader:section", edition=edition.code, slug=plain, permanent=True)
     section = get_object_or_404(Section, edition=edition, slug=slug)
     page = _page(request, queries.list_articles(edition).filter(section=section))
     return _render(request, edition, "reader/section.html", {"section": section, "page": page})
@@ -92,15 +111,20 @@ def section(request, edition, slug):
 
 @edition_page
 def tag(request, edition, slug):
+    if plain := _slug_redirect(slug):
+        return redirect("reader:tag", edition=edition.code, slug=plain, permanent=True)
     tag = get_object_or_404(Tag, edition=edition, slug=slug)
     page = _page(request, queries.list_articles(edition).filter(tags=tag))
+    if not page.paginator.count:
+        # A tag that only drafts or embargoed stories carry is not public yet.
+        raise Http404("No published story has this tag")
     return _render(request, edition, "reader/tag.html", {"tag": tag, "page": page})
 
 
 @edition_page
 def article(request, edition, code, slug=None):
     article = get_object_or_404(queries.article_page(edition), news_code=code)
-    if slug != article.slug:
+    if slug != article.slug or request.path.endswith("/"):
         return redirect(article.get_absolute_url(), permanent=True)
     canonical = queries.absolute_url(request, article.get_absolute_url())
     context = {
@@ -112,25 +136,12 @@ def article(request, edition, code, slug=None):
     return _render(request, edition, "reader/article.html", context)
 
 
-@edition_page
-def comments(request, edition, code):
-    article = get_object_or_404(
-        Article.objects.published().filter(edition=edition).only("id", "slug", "news_code"),
-        news_code=code,
-    )
-    if "partial" in request.GET:
-        # What the article page's script puts into its comments region.
-        return render(request, "reader/includes/comments_body.html", {"article": article})
-    # The same region as a page of its own, for readers without JavaScript.
-    return _render(request, edition, "reader/comments.html", {"article": article})
-
-
 def _edition_for_path(path: str):
     prefix = path.strip("/").split("/", 1)[0]
-    return (
-        Edition.objects.filter(code=prefix).first()
-        or Edition.objects.filter(is_default=True).first()
-    )
+    edition = None
+    if re.fullmatch(r"[-a-zA-Z0-9_]{1,10}", prefix):  # an edition code, never raw junk
+        edition = Edition.objects.filter(code=prefix).first()
+    return edition or Edition.objects.filter(is_default=True).first()
 
 
 def page_not_found(request, exception=None):

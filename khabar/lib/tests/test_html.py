@@ -113,3 +113,10 @@ def test_text_of_a_body():
 
 def test_text_to_paragraphs_escapes():
     assert text_to_paragraphs("<b>x</b>") == "<p>&lt;b&gt;x&lt;/b&gt;</p>"
+
+
+def test_text_between_blocks_becomes_paragraphs():
+    body = "<h2>عنوان فرعي</h2>\n\nالفقرة الأولى.\n\nالفقرة <strong>الثانية</strong>."
+    assert clean_body(body) == (
+        "<h2>عنوان فرعي</h2><p>الفقرة الأولى.</p><p>الفقرة <strong>الثانية</strong>.</p>"
+    )

@@ -141,3 +141,16 @@ def test_clearing_the_time_of_a_published_story_is_refused(
     assert "يحتفظ الخبر المنشور بوقت نشره." in response.content.decode()
     article.refresh_from_db()
     assert article.headline != "عنوان جديد"
+
+
+def test_tag_of_another_edition_is_refused(editor_client, edition, section):
+    from khabar.news.models import Edition, Tag
+
+    english = Edition.objects.create(code="en", name="Khabar", language="en", locale="en")
+    oil = Tag.objects.create(edition=english, name="oil")
+    response = editor_client.post("/admin/news/article/add/", form_data(edition, section, [oil]))
+    assert response.status_code == 200
+    assert "These tags belong to another edition" in response.content.decode() or (
+        "تتبع نسخة أخرى" in response.content.decode()
+    )
+    assert Article.objects.count() == 0

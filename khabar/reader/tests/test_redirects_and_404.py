@@ -77,3 +77,49 @@ def test_drafts_unpublished_and_future_stories_are_not_found(client, make_articl
 
 def test_root_without_any_edition_is_not_found(client, db):
     assert client.get("/").status_code == 404
+
+
+def test_trailing_slashes_lead_to_the_article(client, reference_article):
+    assert client.get(f"/news/{reference_article.news_code}/").status_code == 302
+    response = client.get(reference_article.get_absolute_url() + "/")
+    assert response.status_code == 301
+    assert response["Location"] == iri_to_uri(reference_article.get_absolute_url())
+
+
+def test_slug_typed_with_harakat_redirects_to_the_plain_one(client, reference_article):
+    response = client.get("/ar/section/اقْتِصاد/")
+    assert response.status_code == 301
+    assert response["Location"] == iri_to_uri("/ar/section/اقتصاد/")
+    response = client.get("/ar/tag/المـياه/")
+    assert response["Location"] == iri_to_uri("/ar/tag/المياه/")
+
+
+@pytest.mark.parametrize(
+    "url", ["/ar/section/%00/", "/ar/tag/a%00b/", "/%00/", "/x%00y/z", "/ar/news/1/%00"]
+)
+def test_nul_in_a_url_is_a_404_not_a_500(client, reference_article, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["٢", "2_0", "+2", "02", "1e1", "9999999"])
+def test_odd_page_numbers_are_not_found(client, make_article, settings, page):
+    settings.KHABAR_PAGE_SIZE = 1
+    make_article("أ")
+    make_article("ب")
+    assert client.get(f"/ar/section/اقتصاد/?page={page}").status_code == 404
+
+
+def test_tag_carried_only_by_drafts_is_not_public(client, make_article):
+    make_article("مسودة", publish=False, tags=["سري"])
+    assert client.get("/ar/tag/سري/").status_code == 404
+
+
+def test_canonical_of_a_list_ignores_tracking_parameters(client, make_article, settings):
+    settings.KHABAR_PAGE_SIZE = 1
+    make_article("أ")
+    make_article("ب")
+    html = client.get("/ar/?utm_source=fb").content.decode()
+    assert '<link rel="canonical" href="http://testserver/ar/">' in html
+    html = client.get("/ar/section/اقتصاد/?page=2&utm_source=x").content.decode()
+    expected = iri_to_uri("http://testserver/ar/section/اقتصاد/?page=2")
+    assert f'<link rel="canonical" href="{expected}">' in html

@@ -1,0 +1,86 @@
+"""The self-hosted captcha: ALTCHA proof-of-work challenges, signed, expiring, bound to one
+article, and redeemable once across every app process.
+
+altcha 2.x is used for its v1 (SHA-256 proof-of-work) scheme, whose challenges carry the
+delimiter that fixes the parameter-splicing replay of CVE-2025-68113.
+"""
+
+import base64
+import binascii
+import json
+from datetime import UTC, datetime, timedelta
+
+from altcha import create_challenge_v1, extract_params_v1, verify_solution_v1
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from khabar.comments.models import RedeemedChallenge
+from khabar.news.models import Article
+
+MISSING = _("Please wait until the check that you are not a program has finished, then send.")
+INVALID = _("The anti-spam check failed. Please send your comment again.")
+EXPIRED = _("The anti-spam check expired. Please send your comment again.")
+REUSED = _("This anti-spam check has already been used. Please send your comment again.")
+WRONG_ARTICLE = _("The anti-spam check belongs to another story. Please send again.")
+
+
+class CaptchaError(Exception):
+    pass
+
+
+def _key() -> str:
+    return settings.SECRET_KEY
+
+
+def new_challenge(article: Article) -> dict:
+    expires = datetime.now(UTC) + timedelta(minutes=settings.KHABAR_CAPTCHA_MINUTES)
+    challenge = create_challenge_v1(
+        hmac_key=_key(),
+        max_number=settings.KHABAR_CAPTCHA_MAX_NUMBER,
+        expires=expires,
+        params={"article": str(article.news_code)},
+    )
+    return challenge.to_dict()
+
+
+def _decode(payload: str) -> dict:
+    try:
+        data = json.loads(base64.b64decode(payload, validate=True).decode("utf-8"))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise CaptchaError(INVALID) from None
+    if not isinstance(data, dict) or not isinstance(data.get("challenge"), str):
+        raise CaptchaError(INVALID)
+    return data
+
+
+def redeem(payload: str, article: Article) -> None:
+    """Verify a solved challenge for this article and mark it used, or raise CaptchaError.
+
+    Must run inside the transaction that saves the comment: if the save fails, the challenge
+    stays unused and the reader can send again with it.
+    """
+    if not payload:
+        raise CaptchaError(MISSING)
+    data = _decode(payload)
+    if not isinstance(data.get("number"), int) or not isinstance(data.get("salt"), str):
+        raise CaptchaError(INVALID)
+    ok, error = verify_solution_v1(data, _key(), check_expires=True)
+    if not ok:
+        raise CaptchaError(EXPIRED if error and "expired" in error.lower() else INVALID)
+    params = extract_params_v1(data)
+    if params.get("article") != [str(article.news_code)]:
+        raise CaptchaError(WRONG_ARTICLE)
+    expires = datetime.fromtimestamp(int(params["expires"][0]), tz=UTC)
+    try:
+        with transaction.atomic():
+            RedeemedChallenge.objects.create(challenge=data["challenge"], expires_at=expires)
+    except IntegrityError:
+        raise CaptchaError(REUSED) from None
+
+
+def purge_redeemed(now=None) -> int:
+    """Forget used challenges once they have expired: they can no longer be replayed anyway."""
+    deleted, _ = RedeemedChallenge.objects.filter(expires_at__lt=now or timezone.now()).delete()
+    return deleted

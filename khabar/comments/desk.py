@@ -1,0 +1,93 @@
+"""The moderation queue: moderators and editors approve, reject and mark spam, in bulk and by
+keyboard, with each comment's story and thread in view."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+
+from khabar.comments import actions
+from khabar.comments.forms import EditCommentForm
+from khabar.comments.models import Ban, Comment, ModerationLog
+
+moderator_required = permission_required("comments.moderate_comment", login_url="/admin/login/")
+STATES = [s.value for s in Comment.Status]
+QUEUE_PAGE_SIZE = 50
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def queue(request):
+    state = request.GET.get("state", Comment.Status.PENDING)
+    if state not in STATES:
+        state = Comment.Status.PENDING
+    if request.method == "POST":
+        return _bulk(request, state)
+    counts = dict(Comment.objects.values_list("status").annotate(n=Count("id")))
+    comments = (
+        Comment.objects.filter(status=state)
+        .select_related("article__edition", "parent")
+        .order_by("created_at" if state == Comment.Status.PENDING else "-created_at", "id")
+    )
+    page = Paginator(comments, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    tabs = [(s, Comment.Status(s).label, counts.get(s, 0)) for s in STATES]
+    return render(
+        request,
+        "comments/desk/queue.html",
+        {"page": page, "state": state, "tabs": tabs, "log": ModerationLog.objects.select_related(
+            "actor", "comment")[:15]},
+    )  # fmt: skip
+
+
+def _bulk(request, state):
+    action = request.POST.get("action", "")
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    if request.POST.get("one") and request.GET.get("only", "").isdigit():
+        # A button on one comment (without JavaScript): that comment alone.
+        action, ids = request.POST["one"], [int(request.GET["only"])]
+    comments = list(Comment.objects.filter(pk__in=ids))
+    if action in actions.MODERATION_ACTIONS:
+        changed = sum(actions.MODERATION_ACTIONS[action](c, request.user) for c in comments)
+        messages.success(
+            request,
+            ngettext("%(count)d comment changed.", "%(count)d comments changed.", changed)
+            % {"count": changed},
+        )
+    elif action in ("feature", "unfeature"):
+        for comment in comments:
+            actions.do_feature(comment, request.user, action == "feature")
+        messages.success(request, _("Done."))
+    elif action in ("ban-email", "ban-network"):
+        kind = Ban.Kind.EMAIL if action == "ban-email" else Ban.Kind.NETWORK
+        banned = [c for c in comments if actions.do_ban(c, request.user, kind)]
+        messages.success(
+            request,
+            ngettext("%(count)d ban recorded.", "%(count)d bans recorded.", len(banned))
+            % {"count": len(banned)},
+        )
+    else:
+        messages.error(request, _("Choose an action."))
+    return redirect(f"{request.path}?state={state}")
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    comment = get_object_or_404(Comment.objects.select_related("article__edition"), pk=pk)
+    form = EditCommentForm(
+        request.POST or None, initial={"body": comment.body, "note": comment.edit_note}
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.do_edit(comment, request.user, form.cleaned_data["body"], form.cleaned_data["note"])
+        messages.success(request, _("The comment is saved."))
+        return redirect(f"/desk/comments/?state={comment.status}")
+    thread = []
+    if comment.root_id:
+        thread = Comment.objects.filter(root_id=comment.root_id).order_by("path")[:50]
+    return render(
+        request, "comments/desk/edit.html", {"comment": comment, "form": form, "thread": thread}
+    )

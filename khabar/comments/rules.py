@@ -1,0 +1,132 @@
+"""What happens to a comment a reader sends: refused with a message, held for a moderator, or
+published. Plain functions over plain data, so tests call them directly."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from khabar.comments.models import Ban, Comment, Commenter, HeldWord
+from khabar.comments.text import count_links
+from khabar.lib.arabic import normalize, words
+from khabar.news.models import Article, CommentMode
+
+STARTED_SALT = "khabar.comments.started"
+
+
+@dataclass
+class Submission:
+    article: Article
+    name: str
+    body: str
+    email: str = ""
+    email_hash: str = ""
+    network_hash: str = ""
+    parent: Comment | None = None
+    captcha_solved: bool = False
+    honeypot: str = ""
+    started: str = ""  # a signed timestamp of when the form was handed out
+    notify_on_publish: bool = False
+    notify_on_reply: bool = False
+    held: list[str] = field(default_factory=list)
+
+
+class Refused(Exception):
+    """The comment is not taken. The message is for the reader; their text stays in the form."""
+
+
+def started_token(now=None) -> str:
+    moment = now or timezone.now()
+    return signing.dumps(moment.timestamp(), salt=STARTED_SALT)
+
+
+def _parse_rate(value: str) -> tuple[int, int]:
+    try:
+        count, seconds = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise ImproperlyConfigured(f"A rate is 'count/seconds', not {value!r}") from None
+    return count, seconds
+
+
+def check_refusals(sub: Submission, now=None) -> None:
+    """Raise Refused for a comment that must not be taken at all."""
+    now = now or timezone.now()
+    if sub.article.effective_comment_mode == CommentMode.CLOSED:
+        raise Refused(_("Comments are closed on this story."))
+    if sub.honeypot:
+        raise Refused(_("Your comment could not be sent. Leave the last field empty."))
+    try:
+        started = signing.loads(sub.started, salt=STARTED_SALT, max_age=86400)
+    except signing.BadSignature:
+        raise Refused(_("The form has expired. Please send your comment again.")) from None
+    if now.timestamp() - float(started) < settings.KHABAR_COMMENT_MIN_SECONDS:
+        raise Refused(_("That was very fast. Please read your comment over and send it again."))
+    bans = []
+    if sub.email_hash:
+        bans.append((Ban.Kind.EMAIL, sub.email_hash))
+    if sub.network_hash:
+        bans.append((Ban.Kind.NETWORK, sub.network_hash))
+    for kind, value in bans:
+        if Ban.objects.filter(kind=kind, value_hash=value).exists():
+            raise Refused(_("Comments from you are not accepted on this site."))
+    recent = Comment.objects.filter(created_at__gte=now - timedelta(days=1))
+    for key, value, rate in [
+        ("network_hash", sub.network_hash, settings.KHABAR_COMMENT_RATE_NETWORK),
+        ("email_hash", sub.email_hash, settings.KHABAR_COMMENT_RATE_EMAIL),
+    ]:
+        if not value:
+            continue
+        limit, seconds = _parse_rate(rate)
+        window = now - timedelta(seconds=seconds)
+        if recent.filter(**{key: value}, created_at__gte=window).count() >= limit:
+            minutes = max(1, seconds // 60)
+            raise Refused(
+                _("You have sent many comments in a short time. Please wait %(minutes)d minutes.")
+                % {"minutes": minutes}
+            )
+    same_text = normalize(sub.body)
+    candidates = recent.filter(article=sub.article)
+    if sub.network_hash or sub.email_hash:
+        # The same person repeating themselves on any story, or anyone repeating on this one.
+        candidates = recent.filter(article=sub.article) | recent.filter(
+            network_hash=sub.network_hash or "-", email_hash=sub.email_hash or "-"
+        )
+    for body in candidates.values_list("body", flat=True)[:200]:
+        if normalize(body) == same_text:
+            raise Refused(_("This comment has already been sent."))
+
+
+def hold_reasons(sub: Submission) -> list[str]:
+    """Why a comment that is taken must wait for a moderator (empty: publish it)."""
+    reasons = []
+    if not sub.captcha_solved:
+        reasons.append(_("sent without the anti-spam check (no JavaScript)"))
+    # Word by word after normalisation, so punctuation, harakat or tatweel change nothing.
+    text = f" {' '.join(words(sub.body))} "
+    for phrase in HeldWord.objects.values_list("phrase", flat=True):
+        if f" {' '.join(words(phrase))} " in text:
+            reasons.append(_("contains a held word: %(word)s") % {"word": phrase})
+            break
+    if count_links(sub.body) > settings.KHABAR_COMMENT_MAX_LINKS:
+        reasons.append(_("contains many links"))
+    if sub.article.effective_comment_mode == CommentMode.PREMODERATED and not is_trusted(
+        sub.email_hash
+    ):
+        reasons.append(_("pre-moderation"))
+    return reasons
+
+
+def is_trusted(email_hash: str) -> bool:
+    """A commenter whose last N comments in a row were approved skips the queue."""
+    if not email_hash:
+        return False
+    streak = (
+        Commenter.objects.filter(email_hash=email_hash)
+        .values_list("approved_streak", flat=True)
+        .first()
+    )
+    return (streak or 0) >= settings.KHABAR_COMMENT_TRUST_AFTER

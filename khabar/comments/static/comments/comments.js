@@ -1,0 +1,247 @@
+// Comments under a story. The story page is the same for every reader (cacheable), so this
+// script fetches the comments region, then a captcha challenge and a CSRF token of the
+// reader's own. Without JavaScript, the links and the plain form work on their own.
+(function () {
+  "use strict";
+
+  function fetchText(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      });
+  }
+
+  function fragment(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    return template.content;
+  }
+
+  function withPartial(url) {
+    var u = new URL(url, window.location.href);
+    u.searchParams.set("partial", "1");
+    return u.toString();
+  }
+
+  // --- the captcha: ALTCHA proof of work (find n with SHA-256(salt + n) = challenge) ---
+  function hex(buffer) {
+    var bytes = new Uint8Array(buffer), out = "";
+    for (var i = 0; i < bytes.length; i++) out += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+    return out;
+  }
+
+  function solve(challenge) {
+    var encoder = new TextEncoder();
+    var n = 0, batch = 500;
+    return new Promise(function (resolve, reject) {
+      function step() {
+        var tries = [];
+        for (var i = 0; i < batch && n + i <= challenge.maxNumber; i++) {
+          tries.push(crypto.subtle.digest("SHA-256", encoder.encode(challenge.salt + (n + i))));
+        }
+        Promise.all(tries).then(function (digests) {
+          for (var j = 0; j < digests.length; j++) {
+            if (hex(digests[j]) === challenge.challenge) {
+              return resolve(btoa(JSON.stringify({
+                algorithm: challenge.algorithm, challenge: challenge.challenge,
+                number: n + j, salt: challenge.salt, signature: challenge.signature
+              })));
+            }
+          }
+          n += digests.length;
+          if (n > challenge.maxNumber) return reject(new Error("unsolved"));
+          setTimeout(step, 0);
+        }, reject);
+      }
+      step();
+    });
+  }
+
+  function localDigits(form, number) {
+    var zero = (form.getAttribute("data-zero") || "0").charCodeAt(0);
+    return String(number).replace(/[0-9]/g, function (d) { return String.fromCharCode(zero + Number(d)); });
+  }
+
+  function setupForm(form, region) {
+    if (form.dataset.ready) return;
+    form.dataset.ready = "1";
+    var status = form.querySelector("[data-captcha-status]");
+    var body = form.querySelector("textarea[name=body]");
+    var counter = form.querySelector(".char-count");
+    var parentInput = form.querySelector("input[name=parent]");
+    var replying = form.querySelector("[data-replying-to]");
+    var home = document.createComment("comment-form");
+    form.parentNode.insertBefore(home, form);
+    var csrf = "", solution = null;
+
+    function say(text) { if (status) status.textContent = text; }
+
+    function prepare() {
+      solution = fetch(form.getAttribute("data-challenge-url"), { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+        .then(function (data) {
+          csrf = data.csrf;
+          form.querySelector("input[name=started]").value = data.started;
+          say(form.getAttribute("data-msg-working"));
+          return solve(data.challenge);
+        })
+        .then(function (payload) {
+          form.querySelector("input[name=altcha]").value = payload;
+          say(form.getAttribute("data-msg-done"));
+          return payload;
+        })
+        .catch(function () { say(form.getAttribute("data-msg-failed")); return ""; });
+      return solution;
+    }
+    prepare();
+
+    function updateCounter() {
+      if (!body || !counter) return;
+      var left = Number(body.getAttribute("data-max-length")) - body.value.length;
+      counter.textContent = counter.getAttribute("data-template").replace("COUNT", localDigits(form, left));
+      counter.classList.toggle("is-over", left < 0);
+    }
+    if (body) { body.addEventListener("input", updateCounter); updateCounter(); }
+
+    function showError(message, errors) {
+      var box = form.querySelector(".form-error");
+      if (!box) {
+        box = document.createElement("p");
+        box.className = "form-error";
+        box.setAttribute("role", "alert");
+        form.insertBefore(box, form.firstChild);
+      }
+      box.textContent = message || "";
+      form.querySelectorAll(".field-error.from-script").forEach(function (e) { e.remove(); });
+      Object.keys(errors || {}).forEach(function (name) {
+        var input = form.querySelector("[name=" + name + "]");
+        if (!input || input.type === "hidden") return;
+        var p = document.createElement("p");
+        p.className = "field-error from-script";
+        p.textContent = errors[name].join(" ");
+        input.closest(".field").appendChild(p);
+        input.setAttribute("aria-invalid", "true");
+      });
+    }
+
+    function cancelReply() {
+      parentInput.value = "";
+      replying.hidden = true;
+      home.parentNode.insertBefore(form, home.nextSibling);
+    }
+
+    form.khabarReply = function (link) {
+      parentInput.value = link.getAttribute("data-reply-to");
+      var text = fragment(form.querySelector("[data-replying-template]").innerHTML);
+      text.querySelector("bdi").textContent = link.getAttribute("data-reply-name");
+      var span = replying.querySelector("[data-replying-text]");
+      span.textContent = "";
+      span.appendChild(text);
+      replying.hidden = false;
+      link.closest("li").after(form);
+      body.focus();
+    };
+    form.khabarCancel = function () { cancelReply(); body.focus(); };
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      say(form.getAttribute("data-msg-sending"));
+      solution.then(function () {
+        return fetch(form.action, {
+          method: "POST", body: new FormData(form), credentials: "same-origin",
+          headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch", Accept: "application/json" }
+        });
+      }).then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      }).then(function (result) {
+        button.disabled = false;
+        if (!result.ok) {
+          showError(result.data.message, result.data.errors);
+          prepare();  // a used or expired challenge cannot be sent again
+          return;
+        }
+        showError("", {});
+        var note = document.createElement("p");
+        note.className = "sent-note";
+        note.setAttribute("role", "status");
+        note.textContent = result.data.message;
+        var item = fragment(result.data.html);
+        var list = region.querySelector("[data-comment-list]");
+        if (parentInput.value) {
+          form.before(item);
+        } else if (list) {
+          list.appendChild(item);
+        } else {
+          list = document.createElement("ol");
+          list.className = "comment-list";
+          list.setAttribute("data-comment-list", "");
+          list.appendChild(item);
+          home.parentNode.insertBefore(list, form.nextSibling);
+        }
+        body.value = "";
+        updateCounter();
+        if (parentInput.value) cancelReply();
+        form.parentNode.insertBefore(note, form);
+        note.tabIndex = -1;
+        note.focus();
+        prepare();
+      }).catch(function () {
+        button.disabled = false;
+        showError(form.getAttribute("data-msg-network"), {});
+      });
+    });
+  }
+
+  function setupRegion(region) {
+    var form = region.querySelector(".comment-form");
+    if (form) setupForm(form, region);
+    if (region.dataset.bound) return;
+    region.dataset.bound = "1";
+    region.addEventListener("click", function (event) {
+      var form = region.querySelector(".comment-form");
+      var reply = event.target.closest("[data-reply-to]");
+      if (reply && form && form.khabarReply) { event.preventDefault(); form.khabarReply(reply); return; }
+      if (event.target.closest("[data-cancel-reply]") && form && form.khabarCancel) {
+        event.preventDefault(); form.khabarCancel(); return;
+      }
+      var more = event.target.closest("[data-more-comments], [data-more-replies], [data-comments-load]");
+      if (!more) return;
+      event.preventDefault();
+      var url = more.hasAttribute("data-more-replies") ? more.href : withPartial(more.href);
+      fetchText(url).then(function (html) {
+        var content = fragment(html);
+        if (more.hasAttribute("data-comments-load")) {
+          region.innerHTML = "";
+          region.appendChild(content);
+          setupRegion(region);
+        } else if (more.hasAttribute("data-more-replies")) {
+          var list = document.getElementById(more.getAttribute("data-more-replies"));
+          var next = content.querySelector("[data-more-replies]");
+          content.querySelectorAll("li.comment").forEach(function (li) { list.appendChild(li); });
+          if (next) more.replaceWith(next); else more.remove();
+        } else {
+          var target = region.querySelector("[data-comment-list]");
+          var items = content.querySelector("[data-comment-list]");
+          var nextPage = content.querySelector("[data-more-comments]");
+          if (items) Array.prototype.slice.call(items.children).forEach(function (li) { target.appendChild(li); });
+          if (nextPage) more.replaceWith(nextPage); else more.remove();
+        }
+      }).catch(function () { window.location.href = more.href; });
+    });
+  }
+
+  var region = document.querySelector("[data-comments-src]");
+  if (region && window.fetch) {
+    fetchText(withPartial(region.getAttribute("data-comments-src"))).then(function (html) {
+      region.innerHTML = "";
+      region.appendChild(fragment(html));
+      setupRegion(region);
+    }).catch(function () { /* the plain link stays */ });
+  } else {
+    var page = document.querySelector("section.comments");
+    if (page && window.fetch) setupRegion(page);
+  }
+})();

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from khabar.comments import desk, views
+
+# Under an edition's prefix: /ar/comments/...
+edition_urlpatterns = [
+    path("comments/<int:code>", views.region, name="comments_region"),
+    path("comments/<int:code>/challenge", views.challenge, name="comments_challenge"),
+    path("comments/<int:code>/replies/<int:root_id>", views.replies, name="comments_replies"),
+    path("comments/privacy/", views.privacy, name="comments_privacy"),
+]
+
+urlpatterns = [
+    path("comments/unsubscribe/<str:token>", views.unsubscribe, name="comments_unsubscribe"),
+    path("comments/privacy/<str:token>", views.privacy_manage, name="comments_privacy_manage"),
+    path("desk/comments/", desk.queue, name="desk_comments"),
+    path("desk/comments/<int:pk>/edit", desk.edit, name="desk_comment_edit"),
+]

@@ -1,0 +1,322 @@
+"""Reader-facing comment views.
+
+The article page stays the same bytes for everyone; its script fetches the comments region
+(`?partial=1`, public, cacheable, with an ETag that changes when a comment is approved), then a
+fresh captcha challenge and CSRF token from `challenge`. Readers without JavaScript follow a
+link to the same region as a page of its own, which carries its own CSRF token.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core import signing
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+
+from khabar.comments import actions, captcha, notify, queries, rules
+from khabar.comments.forms import CommentForm, PrivacyRequestForm
+from khabar.comments.identity import client_address, email_hash, network_hash
+from khabar.comments.models import Comment, Commenter
+from khabar.news.models import Article, CommentMode, Edition
+from khabar.reader.queries import nav_sections
+
+SENT_SALT = "khabar.comments.sent"
+
+
+def _article(edition_code: str, code: int) -> Article:
+    edition = get_object_or_404(Edition, code=edition_code)
+    article = get_object_or_404(
+        Article.objects.published().filter(edition=edition).select_related("edition"),
+        news_code=code,
+    )
+    return article
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _region_context(
+    request, article, *, form=None, full_page=False, reply_to=None, sent=None, error=None
+):
+    order = request.GET.get("order", "oldest")
+    if order not in queries.ORDERS:
+        order = "oldest"
+    try:
+        page = queries.thread_page(article, order, request.GET.get("after", ""))
+    except queries.BadCursor:
+        raise Http404("Bad cursor") from None
+    form = form or CommentForm(
+        initial={
+            "parent": reply_to.pk if reply_to else None,
+            "started": rules.started_token() if full_page else "",
+        }
+    )
+    return {
+        "edition": article.edition,
+        "article": article,
+        "page": page,
+        "form": form,
+        "full_page": full_page,
+        "reply_to": reply_to,
+        "sent": sent,
+        "error": error,
+        "mode": article.effective_comment_mode,
+        "closed": article.effective_comment_mode == CommentMode.CLOSED,
+        "max_length": settings.KHABAR_COMMENT_MAX_LENGTH,
+    }
+
+
+def _region_etag(article: Article, request) -> str:
+    changed = article.comments_changed_at.timestamp() if article.comments_changed_at else 0
+    key = f"{article.pk}-{article.comment_count}-{changed}-{article.effective_comment_mode}"
+    variant = f"{request.GET.get('order', '')}|{request.GET.get('after', '')}"
+    digest = hashlib.sha256(variant.encode()).hexdigest()[:12]
+    return quote_etag(f"c{key}-{digest}-{translation.get_language()}")
+
+
+def _full_page(request, article, status=200, **kwargs):
+    context = _region_context(request, article, full_page=True, **kwargs)
+    context["nav_sections"] = nav_sections(article.edition)
+    response = render(request, "comments/page.html", context, status=status)
+    # Holds a CSRF token and maybe the reader's own text: never for a shared cache.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def region(request, edition, code):
+    article = _article(edition, code)
+    with translation.override(article.edition.language):
+        if request.method == "POST":
+            return _submit(request, article)
+        if "partial" in request.GET:
+            etag = _region_etag(article, request)
+            if etag in request.headers.get("If-None-Match", ""):
+                response = HttpResponse(status=304)
+            else:
+                context = _region_context(request, article)
+                response = render(request, "comments/region.html", context)
+            response["ETag"] = etag
+            if article.comments_changed_at:
+                response["Last-Modified"] = http_date(article.comments_changed_at.timestamp())
+            patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
+            return response
+        reply_to = None
+        if request.GET.get("reply", "").isdigit():
+            reply_to = (
+                Comment.objects.visible()
+                .filter(article=article, pk=int(request.GET["reply"]))
+                .first()
+            )
+        sent = None
+        if request.GET.get("sent"):
+            try:
+                sent_id = signing.loads(request.GET["sent"], salt=SENT_SALT, max_age=3600)
+                sent = Comment.objects.filter(pk=sent_id, article=article).first()
+            except signing.BadSignature:
+                sent = None
+        return _full_page(request, article, reply_to=reply_to, sent=sent)
+
+
+def _submit(request, article):
+    form = CommentForm(request.POST)
+    error = None
+    comment = None
+    if form.is_valid():
+        data = form.cleaned_data
+        parent = None
+        if data["parent"]:
+            parent = Comment.objects.visible().filter(article=article, pk=data["parent"]).first()
+            if parent is None:
+                error = _("The comment you are replying to is no longer here.")
+        if error is None:
+            address = client_address(request)
+            submission = rules.Submission(
+                article=article,
+                name=data["name"],
+                body=data["body"],
+                email=data["email"],
+                email_hash=email_hash(data["email"]),
+                network_hash=network_hash(address),
+                parent=parent,
+                honeypot=data["website"],
+                started=data["started"],
+                notify_on_publish=data["notify_on_publish"],
+                notify_on_reply=data["notify_on_reply"],
+            )
+            try:
+                comment = actions.do_submit(submission, captcha_payload=data["altcha"])
+            except (rules.Refused, captcha.CaptchaError) as refusal:
+                error = str(refusal.args[0])
+    else:
+        error = _("Your comment was not sent. Please correct what is marked below.")
+
+    if comment is not None:
+        message = (
+            _("Thank you. Your comment is published.")
+            if comment.status == Comment.Status.APPROVED
+            else _("Thank you. Your comment is awaiting review by a moderator.")
+        )
+        if _wants_json(request):
+            html = render_to_string(
+                "comments/includes/comment.html",
+                {"comment": comment, "edition": article.edition, "own": True},
+                request=request,
+            )
+            return JsonResponse(
+                {"ok": True, "status": comment.status, "message": message, "html": html},
+                status=201,
+            )
+        sent = signing.dumps(comment.pk, salt=SENT_SALT)
+        url = reverse(
+            "comments_region", kwargs={"edition": article.edition.code, "code": article.news_code}
+        )
+        return HttpResponseRedirect(f"{url}?sent={sent}#comment-{comment.pk}", status=303)
+
+    if _wants_json(request):
+        errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+        return JsonResponse({"ok": False, "message": error, "errors": errors}, status=400)
+    form_for_page = CommentForm(request.POST)
+    form_for_page.is_valid()
+    form_for_page.data = form_for_page.data.copy()
+    form_for_page.data["started"] = rules.started_token()
+    form_for_page.data["altcha"] = ""
+    return _full_page(request, article, status=400, form=form_for_page, error=error)
+
+
+@never_cache
+@require_safe
+def challenge(request, edition, code):
+    """A fresh captcha challenge for this article, the form's start time, and a CSRF token."""
+    article = _article(edition, code)
+    if article.effective_comment_mode == CommentMode.CLOSED:
+        raise Http404("Comments are closed")
+    return JsonResponse(
+        {
+            "challenge": captcha.new_challenge(article),
+            "started": rules.started_token(),
+            "csrf": get_token(request),
+        }
+    )
+
+
+@require_safe
+def replies(request, edition, code, root_id):
+    article = _article(edition, code)
+    root = get_object_or_404(Comment.objects.visible(), article=article, pk=root_id, depth=0)
+    with translation.override(article.edition.language):
+        items, has_more = queries.more_replies(root, request.GET.get("after", ""))
+        response = render(
+            request,
+            "comments/replies.html",
+            {"replies": items, "has_more": has_more, "root": root, "edition": article.edition,
+             "article": article, "next_after": items[-1].path if items else ""},
+        )  # fmt: skip
+    patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
+    return response
+
+
+def csrf_failure(request, reason=""):
+    """A comment form whose CSRF token expired: say so and give the reader their text back."""
+    from django.views.csrf import csrf_failure as default_failure
+
+    match = getattr(request, "resolver_match", None)
+    if request.method == "POST" and match and match.url_name == "comments_region":
+        try:
+            article = _article(match.kwargs["edition"], match.kwargs["code"])
+        except Http404:
+            return default_failure(request, reason)
+        with translation.override(article.edition.language):
+            message = _("The form had expired. Your text is below: please send it again.")
+            if _wants_json(request):
+                return JsonResponse({"ok": False, "message": message, "errors": {}}, status=403)
+            form = CommentForm(request.POST)
+            form.is_valid()
+            form.data = form.data.copy()
+            form.data["started"] = rules.started_token()
+            return _full_page(request, article, status=403, form=form, error=message)
+    return default_failure(request, reason)
+
+
+@require_http_methods(["GET", "POST"])
+@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without a token
+def unsubscribe(request, token):
+    try:
+        hashed = signing.loads(token, salt=notify.UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        raise Http404("Bad token") from None
+    done = False
+    if request.method == "POST":
+        Commenter.objects.update_or_create(email_hash=hashed, defaults={"unsubscribed": True})
+        Comment.objects.filter(email_hash=hashed).update(
+            notify_on_publish=False, notify_on_reply=False
+        )
+        done = True
+    with translation.override(settings.LANGUAGE_CODE):
+        return render(request, "comments/unsubscribe.html", {"done": done})
+
+
+@require_http_methods(["GET", "POST"])
+def privacy(request, edition):
+    edition_obj = get_object_or_404(Edition, code=edition)
+    with translation.override(edition_obj.language):
+        form = PrivacyRequestForm(request.POST or None)
+        sent = False
+        if request.method == "POST" and form.is_valid():
+            email = form.cleaned_data["email"]
+            if Comment.objects.filter(email_hash=email_hash(email)).exists():
+                notify.send_privacy_link(email, edition_obj.language)
+            sent = True  # the same answer either way: nobody learns who has commented
+        return render(
+            request,
+            "comments/privacy.html",
+            {"form": form, "sent": sent, "edition": edition_obj,
+             "nav_sections": nav_sections(edition_obj)},
+        )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def privacy_manage(request, token):
+    try:
+        email = signing.loads(token, salt=notify.PRIVACY_SALT, max_age=86400)
+    except signing.BadSignature:
+        raise Http404("Bad or expired link") from None
+    hashed = email_hash(email)
+    comments = Comment.objects.filter(email_hash=hashed).select_related("article")
+    with translation.override(settings.LANGUAGE_CODE):
+        if request.method == "POST" and request.POST.get("confirm") == "delete":
+            count = actions.do_erase_commenter(hashed)
+            return render(request, "comments/privacy_done.html", {"count": count})
+        if request.GET.get("format") == "json":
+            data = [
+                {
+                    "article": c.article.headline,
+                    "url": notify.site_url(c.article.get_absolute_url()),
+                    "name": c.name,
+                    "text": c.body,
+                    "status": c.status,
+                    "written_at": c.created_at.isoformat(),
+                }
+                for c in comments
+            ]
+            response = HttpResponse(
+                json.dumps({"email": email, "comments": data}, ensure_ascii=False, indent=2),
+                content_type="application/json; charset=utf-8",
+            )
+            response["Content-Disposition"] = 'attachment; filename="khabar-comments.json"'
+            return response
+        return render(
+            request, "comments/privacy_manage.html", {"email": email, "comments": comments}
+        )
