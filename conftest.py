@@ -1,6 +1,8 @@
 """Shared fixtures: the Arabic edition as the demo sets it up, and a story factory."""
 
+import os
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -90,3 +92,38 @@ def reference_article(make_article, author):
     )
     article.authors.set([author])
     return article
+
+
+CHROMIUM = os.environ.get("KHABAR_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright. Skipped where Chromium is not installed, unless
+    KHABAR_REQUIRE_BROWSER=1 (CI), where its absence is a failure."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("KHABAR_REQUIRE_BROWSER") == "1":
+            pytest.fail(
+                f"Chromium is required (KHABAR_REQUIRE_BROWSER=1) but {CHROMIUM} is missing"
+            )
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test itself are still synchronous and safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshot_dir():
+    path = Path(__file__).resolve().parent / "test-output" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

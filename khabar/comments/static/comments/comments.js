@@ -5,7 +5,9 @@
   "use strict";
 
   function fetchText(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+    // "no-cache": the browser revalidates with the ETag every time (a 304 when nothing changed),
+    // so a reader sees a newly approved comment at once; shared caches keep their max-age.
+    return fetch(url, { credentials: "same-origin", cache: "no-cache", headers: { Accept: "text/html" } })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
         return response.text();
