@@ -29,6 +29,14 @@ def _plain_static_files(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The local-memory cache outlives a test; ids are reused after a rollback.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def edition(db):
     return Edition.objects.create(

@@ -135,7 +135,11 @@ def _databases() -> dict:
     if not url:
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "khabar.sqlite3")}
     else:
-        db = dj_database_url.parse(url, conn_max_age=envint("DB_CONN_MAX_AGE", 0))
+        # Persistent connections: opening a PostgreSQL connection costs more than a page's
+        # queries. Health checks replace a connection the server has dropped.
+        db = dj_database_url.parse(
+            url, conn_max_age=envint("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["OPTIONS"] = {
             # IMMEDIATE: a writing transaction takes the write lock when it begins, so two
@@ -218,6 +222,8 @@ KHABAR_COMMENT_RATE_EMAIL = os.environ.get("KHABAR_COMMENT_RATE_EMAIL", "3/600")
 KHABAR_COMMENT_PAGE_SIZE = envint("KHABAR_COMMENT_PAGE_SIZE", 20)
 KHABAR_COMMENT_REPLIES_SHOWN = envint("KHABAR_COMMENT_REPLIES_SHOWN", 3)
 KHABAR_NETWORK_HASH_DAYS = envint("KHABAR_NETWORK_HASH_DAYS", 30)
+# Seconds a rendered comments region stays in the cache (0: render every time).
+KHABAR_COMMENT_REGION_CACHE_SECONDS = envint("KHABAR_COMMENT_REGION_CACHE_SECONDS", 300)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 
 from khabar.comments.models import Comment
@@ -62,10 +62,12 @@ def thread_page(article, order: str = "oldest", after: str = "") -> ThreadPage:
     tops = Comment.objects.visible().filter(article=article, depth=0).only(*_FIELDS)
     if after:
         moment, pk = decode_cursor(after)
+        # A range on created_at that the thread index serves, minus the ties already shown
+        # (an OR of the two conditions would make PostgreSQL scan the whole thread).
         if newest:
-            tops = tops.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
+            tops = tops.filter(created_at__lte=moment).exclude(created_at=moment, id__gte=pk)
         else:
-            tops = tops.filter(Q(created_at__gt=moment) | Q(created_at=moment, id__gt=pk))
+            tops = tops.filter(created_at__gte=moment).exclude(created_at=moment, id__lte=pk)
     ordering = ["-created_at", "-id"] if newest else ["created_at", "id"]
     roots = list(tops.order_by(*ordering)[: size + 1])
     next_cursor = encode_cursor(roots[size - 1]) if len(roots) > size else ""

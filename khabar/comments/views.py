@@ -11,10 +11,10 @@ import json
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -28,6 +28,7 @@ from khabar.comments import actions, captcha, notify, queries, rules
 from khabar.comments.forms import CommentForm, PrivacyRequestForm
 from khabar.comments.identity import client_address, email_hash, network_hash
 from khabar.comments.models import Comment, Commenter
+from khabar.comments.render import comment_item
 from khabar.news.models import Article, CommentMode, Edition
 from khabar.reader.queries import nav_sections
 
@@ -86,6 +87,20 @@ def _region_etag(article: Article, request) -> str:
     return quote_etag(f"c{key}-{digest}-{translation.get_language()}")
 
 
+def _cached_region(request, article, etag: str) -> HttpResponse:
+    """The region as every reader gets it, kept in the cache under its ETag: the key changes
+    whenever what readers see changes, so nothing is ever purged by hand."""
+    seconds = settings.KHABAR_COMMENT_REGION_CACHE_SECONDS
+    key = f"comments:region:{etag}"
+    body = cache.get(key) if seconds else None
+    if body is not None:
+        return HttpResponse(body)
+    response = render(request, "comments/region.html", _region_context(request, article))
+    if seconds:
+        cache.set(key, response.content, seconds)
+    return response
+
+
 def _full_page(request, article, status=200, **kwargs):
     context = _region_context(request, article, full_page=True, **kwargs)
     context["nav_sections"] = nav_sections(article.edition)
@@ -106,8 +121,7 @@ def region(request, edition, code):
             if etag in request.headers.get("If-None-Match", ""):
                 response = HttpResponse(status=304)
             else:
-                context = _region_context(request, article)
-                response = render(request, "comments/region.html", context)
+                response = _cached_region(request, article, etag)
             response["ETag"] = etag
             if article.comments_changed_at:
                 response["Last-Modified"] = http_date(article.comments_changed_at.timestamp())
@@ -170,11 +184,7 @@ def _submit(request, article):
             else _("Thank you. Your comment is awaiting review by a moderator.")
         )
         if _wants_json(request):
-            html = render_to_string(
-                "comments/includes/comment.html",
-                {"comment": comment, "edition": article.edition, "own": True},
-                request=request,
-            )
+            html = comment_item(comment, article.edition, own=True)
             return JsonResponse(
                 {"ok": True, "status": comment.status, "message": message, "html": html},
                 status=201,

@@ -6,6 +6,7 @@ Latin digits, so the digits are mapped afterwards to the edition's numbering sys
 
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -43,6 +44,7 @@ def localize_digits(text: str, numbering_system: str) -> str:
         raise ValueError(f"Unsupported numbering system: {numbering_system!r}") from None
 
 
+@lru_cache(maxsize=16384)
 def format_local_datetime(
     moment: datetime, *, locale: str, numbering_system: str, pattern: str, time_zone: str
 ) -> str:
@@ -50,6 +52,8 @@ def format_local_datetime(
 
     For 2024-01-26 18:27 UTC in Asia/Baghdad with ar_IQ, arab and "dd/MM/y، h:mm a" this gives
     "٢٦/٠١/٢٠٢٤، ٩:٢٧ م".
+
+    Memoised: a list or a comment thread formats the same moments for every reader.
     """
     if moment.tzinfo is None:
         raise ValueError("format_local_datetime needs an aware datetime")
