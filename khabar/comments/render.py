@@ -31,10 +31,13 @@ def comment_item(comment, edition, *, own: bool = False, closed: bool = False) -
         head += f' <span class="comment-reply-to">{label}</span>'
     when = escape(edition.format_datetime(comment.created_at))
     head += f' <time class="comment-time" datetime="{comment.created_at.isoformat()}">{when}</time>'
+    # Translations are looked up outside the f-strings: message extraction cannot see into them.
     if comment.featured:
-        head += f' <span class="comment-badge">{escape(_("Featured"))}</span>'
+        featured = escape(_("Featured"))
+        head += f' <span class="comment-badge">{featured}</span>'
     if own and comment.status == "pending":
-        head += f' <span class="comment-badge is-pending">{escape(_("Awaiting review"))}</span>'
+        pending = escape(_("Awaiting review"))
+        head += f' <span class="comment-badge is-pending">{pending}</span>'
     html = (
         f'<li class="comment depth-{comment.depth}{" is-featured" if comment.featured else ""}" '
         f'id="comment-{pk}"><article aria-labelledby="comment-{pk}-author">'
@@ -45,9 +48,10 @@ def comment_item(comment, edition, *, own: bool = False, closed: bool = False) -
         note = escape(_("Edited by a moderator: %(note)s") % {"note": comment.edit_note})
         html += f'<p class="comment-edited">{note}</p>'
     if not closed and not own:
+        reply = escape(_("Reply"))
         html += (
             f'<a class="comment-reply" href="?reply={pk}#comment-form" data-reply-to="{pk}" '
-            f'data-reply-name="{name}">{escape(_("Reply"))}</a>'
+            f'data-reply-name="{name}">{reply}</a>'
         )
     return mark_safe(html + "</article></li>\n")
 

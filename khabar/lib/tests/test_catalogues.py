@@ -48,3 +48,20 @@ def test_compiled_catalogue_is_used(client, edition):
     html = client.get("/ar/").content.decode()
     assert "No stories have been published yet." not in html
     assert "لم يُنشر أي خبر بعد." in html
+
+
+def test_no_translation_call_hides_inside_an_f_string():
+    # Message extraction reads Python tokens; a _("…") inside an f-string is one string token to
+    # it, so the message would silently drop out of the catalogues.
+    import io
+    import tokenize
+
+    offenders = []
+    for path in catalogues.ROOT.rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        for token in tokenize.generate_tokens(io.StringIO(path.read_text()).readline):
+            is_f_string = token.type == tokenize.STRING and token.string[:2].lower() in {"f'", 'f"'}
+            if is_f_string and re.search(r"\b(_|gettext|ngettext|pgettext)\(", token.string):
+                offenders.append(f"{path.name}:{token.start[0]}")
+    assert offenders == []

@@ -68,3 +68,30 @@ def test_demo_site_pages_answer(client):
         assert client.get(section.get_absolute_url()).status_code == 200
     for article in Article.objects.select_related("edition")[:10]:
         assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_demo_comments_and_accounts(client):
+    output = seed("--demo-users")
+    assert "created 64 stories and 20 comments" in output
+    passwords = dict(
+        line.removeprefix("Demo account: ").split(" / ")
+        for line in output.splitlines()
+        if line.startswith("Demo account: ")
+    )
+    assert set(passwords) == {"editor", "moderator"}
+    assert client.login(username="moderator", password=passwords["moderator"])
+    queue = client.get("/desk/comments/").content.decode()
+    assert "أرجو نشر رابط الوثيقة الرسمية" in queue
+    assert client.login(username="editor", password=passwords["editor"])
+    assert client.get("/admin/news/article/").status_code == 200
+    assert client.get("/desk/comments/").status_code == 200
+    again = seed("--demo-users")
+    assert "and 0 comments" in again
+    assert (
+        dict(
+            line.removeprefix("Demo account: ").split(" / ")
+            for line in again.splitlines()
+            if line.startswith("Demo account: ")
+        )["moderator"]
+        != passwords["moderator"]
+    )  # a fresh password every run

@@ -87,14 +87,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="report what would change, change nothing"
         )
+        parser.add_argument(
+            "--demo-users",
+            action="store_true",
+            help="create or reset the accounts 'editor' and 'moderator' with new random "
+            "passwords and print them (for a local demo only: never on a public site)",
+        )
 
-    def handle(self, *args, dry_run, **options):
+    def handle(self, *args, dry_run, demo_users, **options):
         with transaction.atomic():
             created = self.seed()
+            comments = seed_comments()
+            passwords = reset_demo_users() if demo_users else {}
             if dry_run:
                 transaction.set_rollback(True)
         verb = "would create" if dry_run else "created"
-        self.stdout.write(f"Demo content: {verb} {created} stories.")
+        self.stdout.write(f"Demo content: {verb} {created} stories and {comments} comments.")
+        for username, password in passwords.items():
+            self.stdout.write(f"Demo account: {username} / {password}")
 
     def seed(self) -> int:
         fields = {k: v for k, v in ARABIC_EDITION.items() if k != "code"}
@@ -133,3 +143,79 @@ class Command(BaseCommand):
             article.authors.set([authors[story["author"]]])
             actions.do_publish(article, at=publication_time(story, now, zone))
         return len(stories)
+
+
+DEMO_COMMENTS = [
+    # (name, text, replies as (name, text)), approved; the last ones wait for a moderator.
+    ("أبو علي", "خبر مهم، نتمنى أن تُنفذ الخطة في موعدها هذه المرة.", [
+        ("سارة", "أتفق معك، المهم المتابعة بعد الإعلان."),
+        ("مهندس مدني", "التنفيذ يحتاج تمويلًا واضحًا."),
+    ]),
+    ("Reader from Erbil", "Good to see this covered in detail. Thank you.", []),
+    ("مريم", "هل هناك موعد محدد للمرحلة الثانية؟", [
+        ("قسم الأخبار", "سننشر التفاصيل حين تعلنها الجهة المعنية."),
+    ]),
+]  # fmt: skip
+PENDING_COMMENTS = [
+    ("زائر", "أرجو نشر رابط الوثيقة الرسمية إن أمكن."),
+    ("ناقد", "التغطية جيدة لكن العنوان مبالغ فيه قليلًا."),
+]
+
+
+def _comment(article, name, body, parent=None):
+    from khabar.comments.models import Comment
+
+    comment = Comment.objects.create(
+        article=article, parent=parent, name=name, body=body,
+        depth=parent.depth + 1 if parent else 0, root_id=parent.root_id if parent else None,
+        held_reason="demo",
+    )  # fmt: skip
+    comment.root_id = comment.root_id or comment.pk
+    comment.path = (parent.path + "/" if parent else "") + f"{comment.pk:012d}"
+    comment.save(update_fields=["root", "path"])
+    return comment
+
+
+def seed_comments() -> int:
+    """A few threads on the newest stories, and two comments in the moderation queue."""
+    from khabar.comments import actions as comment_actions
+    from khabar.comments.models import Comment
+
+    if Comment.objects.exists():
+        return 0
+    articles = list(Article.objects.published().order_by("-published_at")[:3])
+    count = 0
+    for article in articles:
+        for name, text, replies in DEMO_COMMENTS:
+            top = _comment(article, name, text)
+            comment_actions.do_approve(top, None)
+            count += 1
+            for reply_name, reply_text in replies:
+                comment_actions.do_approve(_comment(article, reply_name, reply_text, top), None)
+                count += 1
+    if articles:
+        for name, text in PENDING_COMMENTS:
+            _comment(articles[0], name, text)
+            count += 1
+    return count
+
+
+def reset_demo_users() -> dict[str, str]:
+    """An editor (the admin desk and the moderation queue) and a moderator (the queue only),
+    each with a fresh random password."""
+    import secrets
+
+    from django.contrib.auth.models import Group, Permission, User
+
+    passwords = {}
+    for username, group in [("editor", "Editors"), ("moderator", "Moderators")]:
+        user, _ = User.objects.get_or_create(username=username)
+        password = secrets.token_urlsafe(9)
+        user.set_password(password)
+        user.is_staff = username == "editor"
+        user.save()
+        user.groups.add(Group.objects.get(name=group))
+        if username == "editor":
+            user.user_permissions.set(Permission.objects.filter(content_type__app_label="news"))
+        passwords[username] = password
+    return passwords
