@@ -144,13 +144,23 @@ class HeldWord(models.Model):
 class ModerationLog(models.Model):
     """Who did what to which comment, and when. Written by actions.py only."""
 
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+        SPAM = "spam", _("Marked as spam")
+        EDIT = "edit", _("Edited")
+        FEATURE = "feature", _("Featured")
+        UNFEATURE = "unfeature", _("No longer featured")
+        BAN_EMAIL = "ban-email", _("E-mail address banned")
+        BAN_NETWORK = "ban-network", _("Network banned")
+
     comment = models.ForeignKey(
         Comment, on_delete=models.SET_NULL, null=True, related_name="log_entries"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    action = models.CharField(_("action"), max_length=30)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 

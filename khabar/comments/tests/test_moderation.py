@@ -127,3 +127,23 @@ def test_unknown_action_is_reported(client, moderator, pending):
     client.force_login(moderator)
     client.post("/desk/comments/", {"action": "explode", "ids": [comment.pk]})
     assert Comment.objects.get(pk=comment.pk).status == "pending"
+
+
+def test_log_is_shown_in_words(client, moderator, pending):
+    comment = pending()
+    from khabar.comments import actions as comment_actions
+
+    comment_actions.do_mark_spam(comment, moderator)
+    client.force_login(moderator)
+    html = client.get("/desk/comments/").content.decode()
+    assert "وُسم كمزعج" in html
+
+
+def test_held_words_are_kept_in_the_admin(client, db):
+    from khabar.comments.models import HeldWord
+
+    admin = User.objects.create_superuser("admin", "a@example.org", "x")
+    client.force_login(admin)
+    response = client.post("/admin/comments/heldword/add/", {"phrase": "كَلِمـة"})
+    assert response.status_code == 302
+    assert HeldWord.objects.get().normalized == "كلمه"

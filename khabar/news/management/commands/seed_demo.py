@@ -216,6 +216,13 @@ def reset_demo_users() -> dict[str, str]:
         user.save()
         user.groups.add(Group.objects.get(name=group))
         if username == "editor":
-            user.user_permissions.set(Permission.objects.filter(content_type__app_label="news"))
+            # The news desk in the admin, and the held-word list and bans of the comments.
+            user.user_permissions.set(
+                Permission.objects.filter(content_type__app_label="news")
+                | Permission.objects.filter(
+                    content_type__app_label="comments",
+                    content_type__model__in=["heldword", "ban", "moderationlog"],
+                )
+            )
         passwords[username] = password
     return passwords

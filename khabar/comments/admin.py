@@ -1,0 +1,55 @@
+"""Comment records in the admin: the held-word list is kept here; bans and the moderation log
+can be reviewed. Day-to-day moderation happens in the queue at /desk/comments/."""
+
+from django.contrib import admin
+
+from khabar.comments.models import Ban, Comment, HeldWord, ModerationLog
+
+
+@admin.register(HeldWord)
+class HeldWordAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "normalized", "created_at"]
+    search_fields = ["phrase", "normalized"]
+    readonly_fields = ["normalized"]
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    list_display = ["kind", "reason", "created_by", "created_at"]
+    list_filter = ["kind"]
+    readonly_fields = ["kind", "value_hash", "created_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # bans are made from a comment in the queue, where the hash is known
+
+
+@admin.register(ModerationLog)
+class ModerationLogAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "comment", "note"]
+    list_filter = ["action"]
+    list_select_related = ["actor", "comment"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["name", "article", "status", "featured", "created_at"]
+    list_filter = ["status", "featured"]
+    search_fields = ["name", "body"]
+    list_select_related = ["article"]
+    readonly_fields = [
+        "article", "parent", "root", "depth", "path", "email", "email_hash", "network_hash",
+        "status", "held_reason", "featured", "solved_captcha", "created_at", "approved_at",
+        "edited_at", "edit_note", "body", "name", "notify_on_publish", "notify_on_reply",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers; their states change in the queue
