@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "khabar.news",
     "khabar.reader",
     "khabar.comments",
+    "khabar.newsroom",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -204,6 +205,9 @@ if KHABAR_PAGE_SIZE < 1:
 KHABAR_PAGE_MAX_AGE = envint("KHABAR_PAGE_MAX_AGE", 60)
 
 CSRF_FAILURE_VIEW = "khabar.comments.views.csrf_failure"
+LOGIN_URL = "/desk/login/"
+LOGIN_REDIRECT_URL = "/desk/"
+LOGOUT_REDIRECT_URL = "/desk/login/"
 
 # Comments. Rates are "count/seconds".
 KHABAR_HASH_SALT = (

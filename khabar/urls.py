@@ -10,6 +10,7 @@ urlpatterns = [
     path("news/<int:code>/", reader_views.short_link),
     path("admin/", admin.site.urls),
     path("", include(comment_urls.urlpatterns)),
+    path("", include("khabar.newsroom.urls")),
     path("<slug:edition>/", include(comment_urls.edition_urlpatterns)),
     path("<slug:edition>/", include("khabar.reader.urls")),
 ]

@@ -7,7 +7,7 @@ cached comments region changes its validator exactly when what readers see chang
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from khabar.comments import captcha, notify, rules
@@ -25,9 +25,20 @@ def _path_segment(pk: int) -> str:
     return f"{pk:012d}"
 
 
-def _touch_article(article_id: int, count_delta: int) -> None:
+def visible_count(article_id: int) -> int:
+    """Comments a reader can see: approved, and in a thread whose first comment is approved
+    (the replies of a rejected comment disappear with it)."""
+    return (
+        Comment.objects.filter(article_id=article_id, status=Comment.Status.APPROVED, erased=False)
+        .filter(Q(depth=0) | Q(root__status=Comment.Status.APPROVED))
+        .count()
+    )
+
+
+def _touch_article(article_id: int) -> None:
+    """Recount and mark the change: the cached comments region takes a new ETag."""
     Article.objects.filter(pk=article_id).update(
-        comment_count=F("comment_count") + count_delta, comments_changed_at=timezone.now()
+        comment_count=visible_count(article_id), comments_changed_at=timezone.now()
     )
 
 
@@ -51,6 +62,7 @@ def do_submit(sub: rules.Submission, *, captcha_payload: str = "") -> Comment:
         comment = Comment.objects.create(
             article=sub.article,
             parent=parent,
+            in_reply_to=sub.parent,
             root_id=parent.root_id if parent else None,
             depth=parent.depth + 1 if parent else 0,
             name=sub.name,
@@ -59,7 +71,7 @@ def do_submit(sub: rules.Submission, *, captcha_payload: str = "") -> Comment:
             network_hash=sub.network_hash,
             body=sub.body,
             status=Comment.Status.PENDING if reasons else Comment.Status.APPROVED,
-            held_reason="; ".join(reasons)[:200],
+            held_reason=",".join(reasons)[:200],
             solved_captcha=sub.captcha_solved,
             notify_on_publish=sub.notify_on_publish and bool(sub.email),
             notify_on_reply=sub.notify_on_reply and bool(sub.email),
@@ -70,8 +82,11 @@ def do_submit(sub: rules.Submission, *, captcha_payload: str = "") -> Comment:
             comment.root_id = comment.pk
         comment.save(update_fields=["path", "root"])
         if comment.status == Comment.Status.APPROVED:
-            _touch_article(comment.article_id, +1)
+            _touch_article(comment.article_id)
             transaction.on_commit(lambda: notify.comment_published(comment))
+        if sub.email_hash and (sub.notify_on_publish or sub.notify_on_reply):
+            # Asking for messages again undoes an earlier unsubscribe.
+            Commenter.objects.filter(email_hash=sub.email_hash).update(unsubscribed=False)
     return comment
 
 
@@ -87,9 +102,8 @@ def _set_status(comment: Comment, status: str, actor, action: str, note: str = "
             locked.approved_at = timezone.now()
             fields.append("approved_at")
         locked.save(update_fields=fields)
-        delta = (status == Comment.Status.APPROVED) - (before == Comment.Status.APPROVED)
-        if delta:
-            _touch_article(locked.article_id, delta)
+        if Comment.Status.APPROVED in (status, before):
+            _touch_article(locked.article_id)
         _record_trust(locked.email_hash, status)
         _log(locked, actor, action, note)
         if status == Comment.Status.APPROVED:
@@ -138,7 +152,7 @@ def do_edit(comment: Comment, actor, body: str, note: str) -> None:
         locked.edited_at = timezone.now()
         locked.save(update_fields=["body", "edit_note", "edited_at"])
         if locked.status == Comment.Status.APPROVED:
-            _touch_article(locked.article_id, 0)
+            _touch_article(locked.article_id)
         _log(locked, actor, "edit", note)
     comment.body, comment.edit_note, comment.edited_at = body, note, locked.edited_at
 
@@ -147,7 +161,7 @@ def do_feature(comment: Comment, actor, featured: bool = True) -> None:
     with transaction.atomic():
         Comment.objects.filter(pk=comment.pk).update(featured=featured)
         if comment.status == Comment.Status.APPROVED:
-            _touch_article(comment.article_id, 0)
+            _touch_article(comment.article_id)
         _log(comment, actor, "feature" if featured else "unfeature")
     comment.featured = featured
 
@@ -176,19 +190,15 @@ def do_erase_commenter(email_hash: str) -> int:
         return 0
     with transaction.atomic():
         comments = Comment.objects.filter(email_hash=email_hash)
-        approved = dict(
-            comments.filter(status=Comment.Status.APPROVED)
-            .values_list("article_id")
-            .annotate(n=Count("id"))
-        )
+        articles = set(comments.values_list("article_id", flat=True))
         answered = set(comments.filter(children__isnull=False).values_list("id", flat=True))
         erased = Comment.objects.filter(pk__in=answered).update(
-            name="", email="", email_hash="", network_hash="", body="",
-            status=Comment.Status.REJECTED, notify_on_publish=False, notify_on_reply=False,
+            name="", email="", email_hash="", network_hash="", body="", erased=True,
+            notify_on_publish=False, notify_on_reply=False,
         )  # fmt: skip
         deleted, _ = Comment.objects.filter(email_hash=email_hash).delete()
-        for article_id, count in approved.items():
-            _touch_article(article_id, -count)
+        for article_id in articles:
+            _touch_article(article_id)
         Commenter.objects.filter(email_hash=email_hash).delete()
     return erased + deleted
 

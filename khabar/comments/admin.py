@@ -53,3 +53,6 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # comments come from readers; their states change in the queue
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a deletion here would bypass the counts and the audit log

@@ -1,8 +1,10 @@
 """The moderation queue: moderators and editors approve, reject and mark spam, in bulk and by
 keyboard, with each comment's story and thread in view."""
 
+import re
+
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +16,14 @@ from khabar.comments import actions
 from khabar.comments.forms import EditCommentForm
 from khabar.comments.models import Ban, Comment, ModerationLog
 
-moderator_required = permission_required("comments.moderate_comment", login_url="/admin/login/")
+
+def moderator_required(view):
+    """Logged-in moderators and editors; others are sent to log in, or refused (403)."""
+    return login_required(
+        permission_required("comments.moderate_comment", raise_exception=True)(view)
+    )
+
+
 STATES = [s.value for s in Comment.Status]
 QUEUE_PAGE_SIZE = 50
 
@@ -45,8 +54,8 @@ def queue(request):
 
 def _bulk(request, state):
     action = request.POST.get("action", "")
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-    if request.POST.get("one") and request.GET.get("only", "").isdigit():
+    ids = [int(i) for i in request.POST.getlist("ids") if re.fullmatch(r"[0-9]{1,12}", i)]
+    if request.POST.get("one") and re.fullmatch(r"[0-9]{1,12}", request.GET.get("only", "")):
         # A button on one comment (without JavaScript): that comment alone.
         action, ids = request.POST["one"], [int(request.GET["only"])]
     comments = list(Comment.objects.filter(pk__in=ids))

@@ -38,6 +38,11 @@ class Comment(models.Model):
     root = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # The comment the reader actually answered. `parent` is where the reply hangs, which is
+    # higher up when the thread is already as deep as it may go.
+    in_reply_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     depth = models.PositiveSmallIntegerField(default=0)
     # Ids from the top of the thread down, zero-padded: ordering a thread by path puts every
     # reply right under the comment it answers.
@@ -52,6 +57,9 @@ class Comment(models.Model):
     )
     held_reason = models.CharField(_("held because"), max_length=200, blank=True)
     featured = models.BooleanField(_("featured"), default=False)
+    # Deleted at its writer's request while others had answered it: it keeps its place in the
+    # thread, without name, text or address.
+    erased = models.BooleanField(default=False)
     notify_on_publish = models.BooleanField(default=False)
     notify_on_reply = models.BooleanField(default=False)
     solved_captcha = models.BooleanField(default=False)

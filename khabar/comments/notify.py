@@ -65,7 +65,7 @@ def comment_published(comment) -> None:
                 translation.gettext("Your comment is published: %(headline)s")
                 % {"headline": article.headline},
             )
-        parent = comment.parent
+        parent = comment.in_reply_to or comment.parent
         if (
             parent is not None
             and parent.notify_on_reply

@@ -3,7 +3,7 @@ fixed number of queries however long the thread is."""
 
 import base64
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db.models import Count, F, Window
@@ -12,8 +12,8 @@ from django.db.models.functions import RowNumber
 from khabar.comments.models import Comment
 
 ORDERS = ("oldest", "newest")
-_FIELDS = ["id", "article_id", "parent_id", "root_id", "depth", "path", "name", "body",
-           "featured", "created_at", "edited_at", "edit_note"]  # fmt: skip
+_FIELDS = ["id", "article_id", "parent_id", "in_reply_to_id", "root_id", "depth", "path", "name",
+           "body", "featured", "erased", "created_at", "edited_at", "edit_note"]  # fmt: skip
 
 
 class BadCursor(ValueError):
@@ -29,8 +29,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment, pk = raw.split("|")
-        return datetime.fromisoformat(moment), int(pk)
-    except (ValueError, UnicodeDecodeError):
+        parsed = datetime.fromisoformat(moment)
+        parsed.astimezone(UTC)  # a moment the database can hold
+        if parsed.tzinfo is None or not 0 < int(pk) < 2**62:
+            raise ValueError(cursor)
+        return parsed, int(pk)
+    except (ValueError, UnicodeDecodeError, OverflowError):
         raise BadCursor(cursor) from None
 
 
@@ -107,13 +111,17 @@ def more_replies(root: Comment, after_path: str, limit: int = 50) -> tuple[list[
 
 
 def _attach_parent_names(comments: list[Comment], extra=()) -> None:
-    """Each reply says whom it answers. Parents are usually on the page already; the few that
-    are not come in one query."""
+    """Each reply says whom it answers. Those comments are usually on the page already; the few
+    that are not come in one query."""
     by_id = {c.pk: c for c in [*comments, *extra]}
-    missing = {c.parent_id for c in comments if c.parent_id and c.parent_id not in by_id}
+
+    def answered(c):
+        return c.in_reply_to_id or c.parent_id
+
+    missing = {answered(c) for c in comments if answered(c) and answered(c) not in by_id}
     if missing:
         for pk, name in Comment.objects.filter(pk__in=missing).values_list("id", "name"):
             by_id[pk] = Comment(pk=pk, name=name)
     for comment in comments:
-        parent = by_id.get(comment.parent_id)
-        comment.parent_name = parent.name if parent else ""
+        target = by_id.get(answered(comment))
+        comment.parent_name = target.name if target else ""

@@ -23,6 +23,12 @@ def _body_html(text: str) -> str:
 
 def comment_item(comment, edition, *, own: bool = False, closed: bool = False) -> SafeString:
     pk = comment.pk
+    if comment.erased:
+        gone = escape(_("This comment was deleted by its writer."))
+        return mark_safe(
+            f'<li class="comment depth-{comment.depth} is-erased" id="comment-{pk}">'
+            f'<p class="comment-erased">{gone}</p></li>\n'
+        )
     name = escape(comment.name)
     head = f'<span class="comment-author" id="comment-{pk}-author" dir="auto">{name}</span>'
     parent_name = getattr(comment, "parent_name", "")

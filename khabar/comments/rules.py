@@ -7,8 +7,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from khabar.comments.models import Ban, Comment, Commenter, HeldWord
 from khabar.comments.text import count_links
@@ -88,35 +90,50 @@ def check_refusals(sub: Submission, now=None) -> None:
                 _("You have sent many comments in a short time. Please wait %(minutes)d minutes.")
                 % {"minutes": minutes}
             )
+    # The same text again: from anyone on this story, or from the same network or address on
+    # any story. The newest first, so a busy day cannot push a repeat out of view.
     same_text = normalize(sub.body)
-    candidates = recent.filter(article=sub.article)
-    if sub.network_hash or sub.email_hash:
-        # The same person repeating themselves on any story, or anyone repeating on this one.
-        candidates = recent.filter(article=sub.article) | recent.filter(
-            network_hash=sub.network_hash or "-", email_hash=sub.email_hash or "-"
-        )
-    for body in candidates.values_list("body", flat=True)[:200]:
-        if normalize(body) == same_text:
-            raise Refused(_("This comment has already been sent."))
+    scope = Q(article=sub.article)
+    if sub.network_hash:
+        scope |= Q(network_hash=sub.network_hash)
+    if sub.email_hash:
+        scope |= Q(email_hash=sub.email_hash)
+    bodies = recent.filter(scope).order_by("-created_at").values_list("body", flat=True)[:500]
+    if any(normalize(body) == same_text for body in bodies):
+        raise Refused(_("This comment has already been sent."))
+
+
+# Why a comment waits for a moderator, stored as codes and put in words when shown, in the
+# language of whoever reads the queue.
+HOLD_REASONS = {
+    "no-captcha": gettext_lazy("sent without the anti-spam check (no JavaScript)"),
+    "held-word": gettext_lazy("contains a held word"),
+    "links": gettext_lazy("contains many links"),
+    "premoderation": gettext_lazy("pre-moderation"),
+}
+
+
+def describe_hold(codes: str) -> str:
+    return "، ".join(str(HOLD_REASONS.get(code, code)) for code in codes.split(",") if code)
 
 
 def hold_reasons(sub: Submission) -> list[str]:
     """Why a comment that is taken must wait for a moderator (empty: publish it)."""
     reasons = []
     if not sub.captcha_solved:
-        reasons.append(_("sent without the anti-spam check (no JavaScript)"))
+        reasons.append("no-captcha")
     # Word by word after normalisation, so punctuation, harakat or tatweel change nothing.
     text = f" {' '.join(words(sub.body))} "
     for phrase in HeldWord.objects.values_list("phrase", flat=True):
         if f" {' '.join(words(phrase))} " in text:
-            reasons.append(_("contains a held word: %(word)s") % {"word": phrase})
+            reasons.append("held-word")
             break
     if count_links(sub.body) > settings.KHABAR_COMMENT_MAX_LINKS:
-        reasons.append(_("contains many links"))
+        reasons.append("links")
     if sub.article.effective_comment_mode == CommentMode.PREMODERATED and not is_trusted(
         sub.email_hash
     ):
-        reasons.append(_("pre-moderation"))
+        reasons.append("premoderation")
     return reasons
 
 

@@ -8,10 +8,12 @@ link to the same region as a page of its own, which carries its own CSRF token.
 
 import hashlib
 import json
+import re
 
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -203,7 +205,19 @@ def _submit(request, article):
     form_for_page.data = form_for_page.data.copy()
     form_for_page.data["started"] = rules.started_token()
     form_for_page.data["altcha"] = ""
-    return _full_page(request, article, status=400, form=form_for_page, error=error)
+    reply_to = None
+    if form.is_valid() and form.cleaned_data["parent"]:
+        reply_to = (
+            Comment.objects.visible()
+            .filter(article=article, pk=form.cleaned_data["parent"])
+            .first()
+        )
+        if reply_to is None:
+            # The comment answered is gone: the text stays, as a comment of its own.
+            form_for_page.data["parent"] = ""
+    return _full_page(
+        request, article, status=400, form=form_for_page, error=error, reply_to=reply_to
+    )
 
 
 @never_cache
@@ -224,15 +238,24 @@ def challenge(request, edition, code):
 
 @require_safe
 def replies(request, edition, code, root_id):
+    """More replies of one thread: a fragment for the page's script (?partial=1), or a page of
+    its own for readers without JavaScript."""
     article = _article(edition, code)
     root = get_object_or_404(Comment.objects.visible(), article=article, pk=root_id, depth=0)
+    after = request.GET.get("after", "")
+    if not re.fullmatch(r"[0-9/]{0,80}", after):
+        raise Http404("Bad cursor")
     with translation.override(article.edition.language):
-        items, has_more = queries.more_replies(root, request.GET.get("after", ""))
+        items, has_more = queries.more_replies(root, after)
+        template = (
+            "comments/replies.html" if "partial" in request.GET else "comments/replies_page.html"
+        )
         response = render(
             request,
-            "comments/replies.html",
+            template,
             {"replies": items, "has_more": has_more, "root": root, "edition": article.edition,
-             "article": article, "next_after": items[-1].path if items else ""},
+             "article": article, "next_after": items[-1].path if items else "",
+             "nav_sections": nav_sections(article.edition)},
         )  # fmt: skip
     patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
     return response
@@ -278,6 +301,25 @@ def unsubscribe(request, token):
         return render(request, "comments/unsubscribe.html", {"done": done})
 
 
+PRIVACY_REQUESTS_PER_HOUR = 3
+
+
+def _privacy_request_allowed(request, email: str) -> bool:
+    """At most a few links an hour per address and per network: the form must not become a
+    way to flood someone's inbox."""
+    allowed = True
+    for key in (
+        f"privacy:e:{email_hash(email)}",
+        f"privacy:n:{network_hash(client_address(request))}",
+    ):
+        cache.add(key, 0, 3600)
+        try:
+            allowed &= cache.incr(key) <= PRIVACY_REQUESTS_PER_HOUR
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, 3600)
+    return allowed
+
+
 @require_http_methods(["GET", "POST"])
 def privacy(request, edition):
     edition_obj = get_object_or_404(Edition, code=edition)
@@ -286,8 +328,9 @@ def privacy(request, edition):
         sent = False
         if request.method == "POST" and form.is_valid():
             email = form.cleaned_data["email"]
-            if Comment.objects.filter(email_hash=email_hash(email)).exists():
-                notify.send_privacy_link(email, edition_obj.language)
+            known = Comment.objects.filter(email_hash=email_hash(email)).exists()
+            if _privacy_request_allowed(request, email) and known:
+                transaction.on_commit(lambda: notify.send_privacy_link(email, edition_obj.language))
             sent = True  # the same answer either way: nobody learns who has commented
         return render(
             request,

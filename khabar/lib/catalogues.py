@@ -40,7 +40,10 @@ def _sources():
         if path.suffix == ".py":
             yield path, path.read_text(encoding="utf-8")
         elif path.suffix in {".html", ".txt"} and "templates" in parts:
-            yield path, templatize(path.read_text(encoding="utf-8"), origin=str(path))
+            code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
+            # templatize keeps the template's indentation, which Python's tokenizer would read
+            # as blocks; line numbers stay as they were.
+            yield path, "\n".join(line.lstrip() for line in code.split("\n"))
 
 
 def extract_messages() -> Catalog:

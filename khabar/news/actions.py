@@ -6,13 +6,14 @@ functions and never set `status` or `news_code` themselves.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from khabar.lib.html import clean_body
 from khabar.news.models import Article, NewsCodeCounter
 
 
@@ -49,11 +50,15 @@ def check_publish(article: Article) -> None:
         raise ValidationError(errors)
 
 
-def do_publish(article: Article, *, at=None) -> Article:
+_UNCHANGED = object()
+
+
+def do_publish(article: Article, *, at=None, embargo_until=_UNCHANGED) -> Article:
     """Publish an article now (or at `at`), allocating its news code on first publication.
 
     Publishing again keeps the code; the publication time stays the first one unless `at` is
-    given.
+    given. Who may publish is checked by the newsroom's callers (do_publish_now, do_schedule,
+    do_embargo); this is the mechanism they share with the demo loader.
     """
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
@@ -62,10 +67,15 @@ def do_publish(article: Article, *, at=None) -> Article:
             locked.news_code = allocate_news_code()
         locked.status = Article.Status.PUBLISHED
         locked.published_at = at or locked.published_at or timezone.now()
-        locked.save(update_fields=["news_code", "status", "published_at", "updated_at"])
+        fields = ["news_code", "status", "published_at", "updated_at"]
+        if embargo_until is not _UNCHANGED:
+            locked.embargo_until = embargo_until
+            fields.append("embargo_until")
+        locked.save(update_fields=fields)
     article.news_code = locked.news_code
     article.status = locked.status
     article.published_at = locked.published_at
+    article.embargo_until = locked.embargo_until
     article.updated_at = locked.updated_at
     article._stored_news_code = locked.news_code
     return article
@@ -80,3 +90,232 @@ def do_unpublish(article: Article) -> Article:
     article.status = locked.status
     article.updated_at = locked.updated_at
     return article
+
+
+# --- The newsroom workflow -----------------------------------------------------------------
+
+
+class Conflict(Exception):
+    """A save based on a revision someone else has already replaced."""
+
+    def __init__(self, current: Article):
+        super().__init__("stale revision")
+        self.current = current
+
+
+def check(user, action: str, article: Article | None = None) -> None:
+    from khabar.newsroom.roles import can
+
+    if not can(user, action, article):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def _audit(user, action: str, article: Article | None, note: str = "") -> None:
+    from khabar.newsroom.models import AuditEntry
+
+    AuditEntry.objects.create(actor=user, action=action, article=article, note=note[:500])
+
+
+def _record_revision(article: Article, user, kind: str = "save", note: str = "") -> None:
+    from khabar.newsroom.models import Revision
+
+    Revision.objects.create(
+        article=article, number=article.revision, kind=kind, author=user,
+        headline=article.headline, lead=article.lead, body=article.body, note=note[:300],
+    )  # fmt: skip
+
+
+def _apply(article: Article, fields: dict) -> list[str]:
+    """Set the editable fields given; tags and authors are set after the save."""
+    changed = []
+    for name in ("headline", "lead", "body", "source", "section", "slug", "comment_mode"):
+        if name in fields:
+            setattr(article, name, fields[name])
+            changed.append(name)
+    return changed
+
+
+def do_create(user, *, edition, **fields) -> Article:
+    check(user, "create")
+    tags = fields.pop("tags", None)
+    authors = fields.pop("authors", None)
+    with transaction.atomic():
+        article = Article(edition=edition, created_by=user, revision=1)
+        _apply(article, fields)
+        article.full_clean(exclude=["slug"])
+        article.save()
+        if tags is not None:
+            article.tags.set(tags)
+        if authors is not None:
+            article.authors.set(authors)
+        _record_revision(article, user)
+        _audit(user, "create", article)
+    return article
+
+
+def do_save(user, article: Article, *, base_revision: int, **fields) -> Article:
+    """An explicit save: refused if someone saved since `base_revision` (Conflict), otherwise a
+    new revision. Nothing is written unless everything is."""
+    from khabar.newsroom.models import Autosave, Revision
+
+    tags = fields.pop("tags", None)
+    authors = fields.pop("authors", None)
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        check(user, "edit", locked)
+        if locked.revision != base_revision:
+            raise Conflict(locked)
+        if not Revision.objects.filter(article=locked).exists():
+            # A story from before the newsroom (the demo, the admin): keep its text as it was.
+            _record_revision(locked, None, note="")
+        changed = _apply(locked, fields)
+        locked.full_clean(exclude=["slug"])
+        locked.revision += 1
+        locked.save(update_fields=[*changed, "revision", "updated_at"])
+        if tags is not None:
+            locked.tags.set(tags)
+        if authors is not None:
+            locked.authors.set(authors)
+        _record_revision(locked, user)
+        Autosave.objects.filter(article=locked, user=user).delete()
+    return locked
+
+
+def do_autosave(user, article: Article, *, base_revision: int, headline: str, lead: str,
+                body: str):  # fmt: skip
+    """Keep the editor's unsaved text (one row per person and story, overwritten) and note
+    that they are still editing."""
+    from khabar.newsroom.models import Autosave, EditSession
+
+    check(user, "edit", article)
+    now = timezone.now()
+    EditSession.objects.update_or_create(article=article, user=user, defaults={"last_seen": now})
+    body = clean_body(body)
+    if (headline, lead, body) == (article.headline, article.lead, article.body):
+        # Nothing unsaved: no autosave to offer back.
+        Autosave.objects.filter(article=article, user=user).delete()
+        return Autosave(article=article, user=user, base_revision=base_revision, saved_at=now)
+    autosave, _ = Autosave.objects.update_or_create(
+        article=article, user=user,
+        defaults={"base_revision": base_revision, "headline": headline[:300], "lead": lead,
+                  "body": body},
+    )  # fmt: skip
+    return autosave
+
+
+def do_submit(user, article: Article) -> Article:
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        check(user, "submit", locked)
+        check_publish(locked)
+        locked.status = Article.Status.SUBMITTED
+        locked.workflow_note = ""
+        locked.save(update_fields=["status", "workflow_note", "updated_at"])
+        _audit(user, "submit", locked)
+    return locked
+
+
+def do_send_back(user, article: Article, note: str) -> Article:
+    if not note.strip():
+        raise ValidationError({"note": _("Say what the reporter should change.")})
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        check(user, "send_back", locked)
+        if locked.status != Article.Status.SUBMITTED:
+            raise ValidationError(_("Only a story awaiting review can be sent back."))
+        locked.status = Article.Status.DRAFT
+        locked.workflow_note = note.strip()[:500]
+        locked.save(update_fields=["status", "workflow_note", "updated_at"])
+        _audit(user, "send_back", locked, note)
+    return locked
+
+
+def do_schedule(user, article: Article, at) -> Article:
+    """Publish at a later time: the story gets its code now and goes live by itself at `at`."""
+    if at is None or at <= timezone.now():
+        raise ValidationError({"at": _("Choose a time in the future.")})
+    with transaction.atomic():
+        check(user, "publish", article)
+        article = do_publish(article, at=at, embargo_until=None)
+        _audit(user, "schedule", article, at.isoformat())
+    return article
+
+
+def do_embargo(user, article: Article, until) -> Article:
+    """Ready now, public only from `until`: no page, list, feed or search shows it before."""
+    if until is None or until <= timezone.now():
+        raise ValidationError({"until": _("Choose a time in the future.")})
+    with transaction.atomic():
+        check(user, "publish", article)
+        article = do_publish(article, at=timezone.now(), embargo_until=until)
+        Article.objects.filter(pk=article.pk).update(published_at=until)
+        article.published_at = until
+        _audit(user, "embargo", article, until.isoformat())
+    return article
+
+
+def do_publish_now(user, article: Article) -> Article:
+    with transaction.atomic():
+        check(user, "publish", article)
+        article = do_publish(article, at=timezone.now(), embargo_until=None)
+        _audit(user, "publish", article)
+    return article
+
+
+def do_kill(user, article: Article, reason: str) -> Article:
+    """Unpublish with a reason, kept in the audit log."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for unpublishing.")})
+    with transaction.atomic():
+        check(user, "publish", article)
+        article = do_unpublish(article)
+        _audit(user, "unpublish", article, reason)
+    return article
+
+
+def do_correct(user, article: Article, *, kind: str, note: str, base_revision: int,
+               **fields) -> Article:  # fmt: skip
+    """Publish an update or a correction: the text changes as given, the note is shown to
+    readers, and the story's version rises. Its news code and URL stay."""
+    from khabar.newsroom.models import Correction
+
+    if not note.strip():
+        raise ValidationError({"note": _("Write the note readers will see.")})
+    if kind not in ("update", "correction"):
+        raise ValidationError({"kind": _("Choose update or correction.")})
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        check(user, "correct", locked)
+        if locked.status != Article.Status.PUBLISHED:
+            raise ValidationError(_("Only a published story can be corrected."))
+        if locked.revision != base_revision:
+            raise Conflict(locked)
+        changed = _apply(locked, fields)
+        locked.full_clean(exclude=["slug"])
+        locked.revision += 1
+        locked.version += 1
+        locked.save(update_fields=[*changed, "revision", "version", "updated_at"])
+        _record_revision(locked, user, kind="correction", note=note)
+        Correction.objects.create(
+            article=locked, kind=kind, note=note.strip(), version=locked.version, created_by=user
+        )
+        _audit(user, "correct", locked, note)
+    return locked
+
+
+def do_restore(user, article: Article, number: int, *, base_revision: int) -> Article:
+    """Bring back an old revision's text as a new revision; the history keeps both."""
+    from khabar.newsroom.models import Revision
+
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        check(user, "restore", locked)
+        if locked.revision != base_revision:
+            raise Conflict(locked)
+        old = Revision.objects.get(article=locked, number=number)
+        locked.headline, locked.lead, locked.body = old.headline, old.lead, old.body
+        locked.revision += 1
+        locked.save(update_fields=["headline", "lead", "body", "revision", "updated_at"])
+        _record_revision(locked, user, kind="restore", note=str(number))
+        _audit(user, "restore", locked, str(number))
+    return locked

@@ -230,16 +230,23 @@ class NewsCodeCounter(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
-        """What readers may see: published, with a publication time that has come.
+        """What readers may see: published, with a publication time that has come and no
+        embargo still running.
 
-        Pages, feeds, sitemaps, search and the API all start from here.
+        Pages, feeds, sitemaps, search and the API all start from here. Scheduled and embargoed
+        stories therefore go live at their time by themselves: nothing has to run at that
+        moment, and nothing can be missed if the server was down then.
         """
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
+        now = now or timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now).filter(
+            models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=now)
+        )
 
 
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Awaiting review")
         PUBLISHED = "published", _("Published")
         UNPUBLISHED = "unpublished", _("Unpublished")
 
@@ -279,6 +286,26 @@ class Article(models.Model):
         _("news code"), unique=True, null=True, blank=True, editable=False
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    embargo_until = models.DateTimeField(
+        _("embargoed until"),
+        null=True,
+        blank=True,
+        help_text=_("No public page, list, feed or search shows the story before this time."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    # Rises with every explicit save: an editor's form carries the number it was loaded at, and
+    # a save from an older number is refused instead of overwriting someone else's work.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    # Rises with every published update or correction, for feeds and partners.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    workflow_note = models.CharField(_("note from the desk"), max_length=500, blank=True)
     comment_mode = models.CharField(
         _("comments"),
         max_length=12,
@@ -298,6 +325,11 @@ class Article(models.Model):
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        permissions = [
+            ("edit_any_article", _("Can edit any story")),
+            ("publish_article", _("Can publish, schedule, embargo, send back and unpublish")),
+            ("correct_article", _("Can publish updates and corrections")),
+        ]
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["edition", "status", "-published_at"], name="article_edition_pub"),
@@ -317,7 +349,10 @@ class Article(models.Model):
     # Columns that only actions write (publishing, comment moderation). A plain save of an
     # existing story leaves them alone, so an editor's form loaded before a publish, an unpublish
     # or a new comment cannot put back what it saw.
-    ACTION_FIELDS = frozenset({"status", "news_code", "comment_count", "comments_changed_at"})
+    ACTION_FIELDS = frozenset(
+        {"status", "news_code", "comment_count", "comments_changed_at", "revision", "version",
+         "embargo_until", "workflow_note", "created_by"}
+    )  # fmt: skip
 
     def save(self, *args, **kwargs):
         stored = getattr(self, "_stored_news_code", None)
@@ -355,11 +390,30 @@ class Article(models.Model):
 
     @property
     def is_public(self) -> bool:
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.embargo_until is None or self.embargo_until <= now)
         )
+
+    @property
+    def last_correction(self):
+        """The newest published update or correction (prefetched on the article page)."""
+        corrections = list(self.corrections.all())
+        return max(corrections, key=lambda c: c.created_at) if corrections else None
+
+    @property
+    def desk_state(self) -> str:
+        """The state as the desk speaks of it: a published story whose time has not come is
+        scheduled, or embargoed."""
+        if self.status == self.Status.PUBLISHED and not self.is_public:
+            now = timezone.now()
+            if self.embargo_until and self.embargo_until > now:
+                return "embargoed"
+            return "scheduled"
+        return self.status
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -17,9 +17,9 @@ def article_json_ld(article: Article, url: str) -> dict:
         "description": article.summary,
         "url": url,
         "mainEntityOfPage": url,
-        "identifier": str(article.news_code),
+        "identifier": str(article.news_code or ""),
         "inLanguage": article.edition.language,
-        "datePublished": article.published_at.isoformat(),
+        "datePublished": article.published_at.isoformat() if article.published_at else None,
         "dateModified": article.updated_at.isoformat(),
         "articleSection": article.section.name,
         "keywords": [tag.name for tag in article.tags.all()],
@@ -30,4 +30,17 @@ def article_json_ld(article: Article, url: str) -> dict:
         data["author"] = authors
     if article.source:
         data["sourceOrganization"] = {"@type": "Organization", "name": article.source}
+    corrections = list(article.corrections.all())
+    if corrections:
+        data["version"] = article.version
+        data["dateModified"] = max(c.created_at for c in corrections).isoformat()
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": c.note,
+                "datePublished": c.created_at.isoformat(),
+            }
+            for c in corrections
+            if c.kind == "correction"
+        ]
     return data

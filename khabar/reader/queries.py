@@ -7,6 +7,7 @@ from django.db.models.functions import RowNumber
 from django.utils.encoding import iri_to_uri
 
 from khabar.news.models import Article, Author, Edition, Section, Tag
+from khabar.newsroom.models import Correction
 
 FRONT_PAGE_LATEST = 6
 FRONT_PAGE_PER_SECTION = 4
@@ -53,16 +54,17 @@ def front_page(edition: Edition) -> tuple[list[Article], list[tuple[Section, lis
     return latest, [(s, grouped[s.id]) for s in order]
 
 
-def article_page(edition: Edition):
-    return (
-        Article.objects.published()
-        .filter(edition=edition)
-        .select_related("edition", "section__edition")
-        .prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.select_related("edition").order_by("name")),
-            Prefetch("authors", queryset=Author.objects.order_by("name")),
-        )
+def article_page_all():
+    """Everything the article page shows, whatever the story's state (the newsroom's preview)."""
+    return Article.objects.select_related("edition", "section__edition").prefetch_related(
+        Prefetch("tags", queryset=Tag.objects.select_related("edition").order_by("name")),
+        Prefetch("authors", queryset=Author.objects.order_by("name")),
+        Prefetch("corrections", queryset=Correction.objects.order_by("created_at")),
     )
+
+
+def article_page(edition: Edition):
+    return article_page_all().published().filter(edition=edition)
 
 
 def absolute_url(request, path: str) -> str:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("section/<text:slug>/", views.section, name="section"),
     path("tag/<text:slug>/", views.tag, name="tag"),
+    path("corrections/", views.corrections, name="corrections"),
     path("news/<int:code>", views.article, name="article_no_slug"),
     path("news/<int:code>/", views.article),
     path("news/<int:code>/<text:slug>", views.article, name="article"),

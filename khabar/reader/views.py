@@ -136,6 +136,19 @@ def article(request, edition, code, slug=None):
     return _render(request, edition, "reader/article.html", context)
 
 
+@edition_page
+def corrections(request, edition):
+    """Every published update and correction of the edition, newest first."""
+    from khabar.newsroom.models import Correction
+
+    entries = (
+        Correction.objects.filter(article__in=Article.objects.published().filter(edition=edition))
+        .select_related("article__edition")
+        .order_by("-created_at", "-id")
+    )
+    return _render(request, edition, "reader/corrections.html", {"page": _page(request, entries)})
+
+
 def _edition_for_path(path: str):
     prefix = path.strip("/").split("/", 1)[0]
     edition = None

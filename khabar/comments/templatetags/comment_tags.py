@@ -23,3 +23,10 @@ def comment_threads(page, edition, article, closed=False):
     return mark_safe(
         "".join(render.thread_items(t, edition, article, closed=closed) for t in page.threads)
     )
+
+
+@register.filter
+def hold_reasons(codes):
+    from khabar.comments.rules import describe_hold
+
+    return describe_hold(codes or "")

@@ -23,7 +23,7 @@ def pending(article):
 def test_queue_is_for_moderators_only(client, moderator):
     assert client.get("/desk/comments/").status_code == 302  # to the login page
     client.force_login(User.objects.create_user("reader", "r@example.org", "x"))
-    assert client.get("/desk/comments/").status_code == 302
+    assert client.get("/desk/comments/").status_code == 403
     client.force_login(moderator)
     response = client.get("/desk/comments/")
     assert response.status_code == 200

@@ -51,20 +51,25 @@ def test_reply_message_to_the_parent_author(post_comment, article, moderator,
     assert "جواب" in mail.outbox[0].body
 
 
-def test_one_click_unsubscribe(client, post_comment, article, moderator,
-                               django_capture_on_commit_callbacks):  # fmt: skip
+def test_one_click_unsubscribe_and_opting_in_again(client, post_comment, article, moderator,
+                                                  django_capture_on_commit_callbacks):  # fmt: skip
     post_comment(article, email="reader@example.org", notify_on_publish="on", body="أول")
+    first = latest()
+    post_comment(article, email="reader@example.org", notify_on_publish="on", body="ثان")
+    second = latest()
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_approve(latest(), moderator)
-    url = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>").split("testserver")[-1]
+        actions.do_approve(first, moderator)
+    url = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>")
     url = url.split("127.0.0.1:8000")[-1]
     assert client.get(url).status_code == 200  # a page with a button
-    response = client.post(url, {"List-Unsubscribe": "One-Click"})
-    assert response.status_code == 200
-    post_comment(article, email="reader@example.org", notify_on_publish="on", body="ثان")
+    assert client.post(url, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_approve(second, moderator)
+    assert len(mail.outbox) == 1  # nothing more after unsubscribing
+    post_comment(article, email="reader@example.org", notify_on_publish="on", body="ثالث")
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_approve(latest(), moderator)
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2  # asking again undoes the unsubscribe
 
 
 def test_bad_unsubscribe_token(client, db):

@@ -19,7 +19,7 @@ def test_extraction_finds_template_and_python_strings(extracted):
     assert "News code" in ids  # a template string
     assert "Page %(number)s of %(count)s" in ids  # a blocktranslate with variables
     assert "A story needs a headline before it is published." in ids  # Python
-    assert "%(count)d story published." in ids  # a plural
+    assert "Show %(shown)s more reply" in ids  # a plural, from Python
 
 
 @pytest.mark.parametrize("locale", catalogues.LOCALES)

@@ -78,13 +78,17 @@ def test_demo_comments_and_accounts(client):
         for line in output.splitlines()
         if line.startswith("Demo account: ")
     )
-    assert set(passwords) == {"editor", "moderator"}
+    assert set(passwords) == {"reporter", "editor", "moderator"}
     assert client.login(username="moderator", password=passwords["moderator"])
     queue = client.get("/desk/comments/").content.decode()
     assert "أرجو نشر رابط الوثيقة الرسمية" in queue
+    assert client.get("/desk/").status_code == 403  # comments only
     assert client.login(username="editor", password=passwords["editor"])
-    assert client.get("/admin/news/article/").status_code == 200
+    assert client.get("/desk/").status_code == 200
     assert client.get("/desk/comments/").status_code == 200
+    assert client.login(username="reporter", password=passwords["reporter"])
+    assert client.get("/desk/stories/new").status_code == 200
+    assert client.get("/desk/comments/").status_code == 403
     again = seed("--demo-users")
     assert "and 0 comments" in again
     assert (

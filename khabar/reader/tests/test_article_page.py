@@ -152,5 +152,6 @@ def test_hostile_body_is_inert_on_the_page(client, make_article):
 
 
 def test_article_page_query_count(client, reference_article, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
+    # edition, story, tags, authors, corrections, sections of the menu
+    with django_assert_max_num_queries(6):
         client.get(reference_article.get_absolute_url())

@@ -84,7 +84,9 @@
         .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
         .then(function (data) {
           csrf = data.csrf;
-          form.querySelector("input[name=started]").value = data.started;
+          // The first start time stays: a second comment is not "too fast".
+          var started = form.querySelector("input[name=started]");
+          if (!started.value) started.value = data.started;
           say(form.getAttribute("data-msg-working"));
           return solve(data.challenge);
         })
@@ -145,6 +147,7 @@
       body.focus();
     };
     form.khabarCancel = function () { cancelReply(); body.focus(); };
+    form.khabarHome = home;
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -212,10 +215,17 @@
       var more = event.target.closest("[data-more-comments], [data-more-replies], [data-comments-load]");
       if (!more) return;
       event.preventDefault();
-      var url = more.hasAttribute("data-more-replies") ? more.href : withPartial(more.href);
-      fetchText(url).then(function (html) {
+      fetchText(withPartial(more.href)).then(function (html) {
         var content = fragment(html);
         if (more.hasAttribute("data-comments-load")) {
+          // Another order: the list changes, the form (and what the reader typed) stays.
+          var form = region.querySelector(".comment-form");
+          var fresh = content.querySelector(".comment-form");
+          if (form && fresh) {
+            if (form.querySelector("input[name=parent]").value) form.khabarCancel();
+            fresh.replaceWith(form);
+            form.before(form.khabarHome);
+          }
           region.innerHTML = "";
           region.appendChild(content);
           setupRegion(region);

@@ -37,7 +37,8 @@
     var tag = (event.target.tagName || "").toLowerCase();
     if (tag === "input" && event.target.type !== "checkbox" || tag === "textarea" || tag === "select") return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    var key = event.key;
+    // event.code names the physical key, so the shortcuts work with an Arabic layout too.
+    var key = { KeyJ: "j", KeyK: "k", KeyX: "x", KeyA: "a", KeyR: "r", KeyS: "s", KeyE: "e" }[event.code];
     if (key === "j") { focus(current + 1); }
     else if (key === "k") { focus(current - 1); }
     else if (key === "x" && current >= 0) {

@@ -201,28 +201,26 @@ def seed_comments() -> int:
 
 
 def reset_demo_users() -> dict[str, str]:
-    """An editor (the admin desk and the moderation queue) and a moderator (the queue only),
-    each with a fresh random password."""
+    """A reporter, an editor and a moderator, each in their role's group, with fresh random
+    passwords. For a local demo only."""
     import secrets
 
-    from django.contrib.auth.models import Group, Permission, User
+    from django.contrib.auth.models import Group, User
+
+    from khabar.newsroom.roles import EDITORS, MODERATORS, REPORTERS
 
     passwords = {}
-    for username, group in [("editor", "Editors"), ("moderator", "Moderators")]:
+    people = [
+        ("reporter", REPORTERS, "رنا", "الصحفية"),
+        ("editor", EDITORS, "عمر", "المحرر"),
+        ("moderator", MODERATORS, "هالة", "المشرفة"),
+    ]
+    for username, group, first, last in people:
         user, _ = User.objects.get_or_create(username=username)
         password = secrets.token_urlsafe(9)
         user.set_password(password)
-        user.is_staff = username == "editor"
+        user.first_name, user.last_name = first, last
         user.save()
-        user.groups.add(Group.objects.get(name=group))
-        if username == "editor":
-            # The news desk in the admin, and the held-word list and bans of the comments.
-            user.user_permissions.set(
-                Permission.objects.filter(content_type__app_label="news")
-                | Permission.objects.filter(
-                    content_type__app_label="comments",
-                    content_type__model__in=["heldword", "ban", "moderationlog"],
-                )
-            )
+        user.groups.set([Group.objects.get(name=group)])
         passwords[username] = password
     return passwords

@@ -1,0 +1,112 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from khabar.lib.html import clean_body
+from khabar.news.models import Article, CommentMode, Section, Tag
+
+
+class StoryForm(forms.Form):
+    headline = forms.CharField(
+        label=_("Headline"),
+        max_length=300,
+        error_messages={"required": _("A story needs a headline.")},
+        widget=forms.TextInput(attrs={"dir": "auto", "data-headline": "", "autocomplete": "off"}),
+    )
+    lead = forms.CharField(
+        label=_("Lead"), required=False, widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"})
+    )
+    body = forms.CharField(
+        label=_("Body"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "dir": "auto", "data-body-source": ""}),
+    )
+    section = forms.ModelChoiceField(label=_("Section"), queryset=Section.objects.none())
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        help_text=_("Separate tags with commas; new ones are created."),
+        widget=forms.TextInput(attrs={"dir": "auto", "list": "tag-suggestions",
+                                      "data-tags": "", "autocomplete": "off"}),
+    )  # fmt: skip
+    source = forms.CharField(label=_("Source"), max_length=200, required=False)
+    comment_mode = forms.ChoiceField(
+        label=_("Comments"),
+        required=False,
+        choices=[("", _("As the edition says")), *CommentMode.choices],
+    )
+    base_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, edition, can_create_tags=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+        self.can_create_tags = can_create_tags
+        self.fields["section"].queryset = Section.objects.filter(edition=edition)
+
+    def clean_body(self):
+        body = clean_body(self.cleaned_data["body"])
+        if not body:
+            raise forms.ValidationError(_("Write the body of the story."))
+        return body
+
+    def clean_tags(self):
+        names = []
+        for raw in self.cleaned_data["tags"].replace("،", ",").split(","):
+            name = " ".join(raw.split())
+            if name and name not in names:
+                names.append(name[:100])
+        existing = {t.name: t for t in Tag.objects.filter(edition=self.edition, name__in=names)}
+        missing = [n for n in names if n not in existing]
+        if missing and not self.can_create_tags:
+            raise forms.ValidationError(
+                _("These tags do not exist yet: %(tags)s") % {"tags": "، ".join(missing)}
+            )
+        self.new_tag_names = missing
+        return [existing.get(n) or n for n in names]
+
+    def story_fields(self) -> dict:
+        """The cleaned values as the actions take them, creating new tags."""
+        data = self.cleaned_data
+        tags = [
+            t if isinstance(t, Tag) else Tag.objects.get_or_create(edition=self.edition, name=t)[0]
+            for t in data["tags"]
+        ]
+        return {
+            "headline": data["headline"],
+            "lead": data["lead"],
+            "body": data["body"],
+            "section": data["section"],
+            "source": data["source"],
+            "comment_mode": data["comment_mode"],
+            "tags": tags,
+        }
+
+    @classmethod
+    def initial_for(cls, article: Article) -> dict:
+        return {
+            "headline": article.headline,
+            "lead": article.lead,
+            "body": article.body,
+            "section": article.section_id,
+            "tags": "، ".join(t.name for t in article.tags.all()),
+            "source": article.source,
+            "comment_mode": article.comment_mode,
+            "base_revision": article.revision,
+        }
+
+
+class TimeForm(forms.Form):
+    at = forms.DateTimeField(
+        label=_("Time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+class CorrectionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("update", _("Update")), ("correction", _("Correction"))]
+    )
+    note = forms.CharField(
+        label=_("Note for readers"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

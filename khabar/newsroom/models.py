@@ -1,0 +1,135 @@
+"""The newsroom's records around a story: its revisions, the autosaves kept apart from them,
+published updates and corrections, who is editing it now, and the audit log."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from khabar.news.models import Article
+
+
+class Revision(models.Model):
+    """A story as it stood after one explicit save (or a restore, or a correction)."""
+
+    class Kind(models.TextChoices):
+        SAVE = "save", _("Saved")
+        RESTORE = "restore", _("Restored from an older revision")
+        CORRECTION = "correction", _("Corrected")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("revision"))
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SAVE)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    headline = models.CharField(max_length=300)
+    lead = models.TextField(blank=True)
+    body = models.TextField()
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="unique_revision_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}#{self.number}"
+
+
+class Autosave(models.Model):
+    """The newest unsaved text of one person on one story: one row, overwritten, so that the
+    history of revisions stays readable and a crashed tab loses nothing."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="autosaves")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    base_revision = models.PositiveIntegerField()
+    headline = models.CharField(max_length=300, blank=True)
+    lead = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="one_autosave_per_editor")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}/{self.user_id}"
+
+
+class Correction(models.Model):
+    """An update or a correction published on a story, shown to readers with its note."""
+
+    class Kind(models.TextChoices):
+        UPDATE = "update", _("Update")
+        CORRECTION = "correction", _("Correction")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    note = models.TextField(_("note for readers"))
+    version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.article_id} v{self.version}"
+
+
+class EditSession(models.Model):
+    """Who has a story open in the editor, refreshed by the editor's autosave heartbeat."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="one_session_per_editor")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.article_id}"
+
+
+class AuditEntry(models.Model):
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        SUBMIT = "submit", _("Submitted for review")
+        SEND_BACK = "send_back", _("Sent back")
+        PUBLISH = "publish", _("Published")
+        SCHEDULE = "schedule", _("Scheduled")
+        EMBARGO = "embargo", _("Embargoed")
+        UNPUBLISH = "unpublish", _("Unpublished")
+        CORRECT = "correct", _("Corrected or updated")
+        RESTORE = "restore", _("Restored a revision")
+        ROLE = "role", _("Changed a role")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.article_id}"

@@ -1,0 +1,101 @@
+"""The role matrix: each role can do exactly what it should, enforced on the server."""
+
+import pytest
+
+from khabar.news import actions
+from khabar.newsroom.roles import can
+
+pytestmark = pytest.mark.django_db
+
+ACTIONS = ["desk", "create", "edit", "submit", "send_back", "publish", "correct", "restore",
+           "create_tag"]  # fmt: skip
+
+# Who may do what to a draft written by the reporter `rana`.
+ON_OWN_DRAFT = {
+    "reporter": {"desk", "create", "edit", "submit", "restore", "create_tag"},
+    "other_reporter": {"desk", "create", "create_tag"},
+    "editor": {"desk", "create", "edit", "submit", "send_back", "publish", "correct",
+               "restore", "create_tag"},
+    "moderator": set(),
+    "administrator": {"create_tag"},
+    "reader": set(),
+}  # fmt: skip
+
+# …and to the same story once it is published.
+ON_PUBLISHED = {
+    "reporter": {"desk", "create", "create_tag"},
+    "other_reporter": {"desk", "create", "create_tag"},
+    "editor": {"desk", "create", "edit", "send_back", "publish", "correct", "restore",
+               "create_tag"},
+    "moderator": set(),
+    "administrator": {"create_tag"},
+    "reader": set(),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", list(ON_OWN_DRAFT))
+def test_matrix_on_a_draft(request, draft, role):
+    user = request.getfixturevalue(role)
+    allowed = {a for a in ACTIONS if can(user, a, draft)}
+    assert allowed == ON_OWN_DRAFT[role]
+
+
+@pytest.mark.parametrize("role", list(ON_PUBLISHED))
+def test_matrix_on_a_published_story(request, draft, editor, role):
+    actions.do_publish_now(editor, draft)
+    draft.refresh_from_db()
+    user = request.getfixturevalue(role)
+    allowed = {a for a in ACTIONS if can(user, a, draft)}
+    assert allowed == ON_PUBLISHED[role]
+
+
+def test_anonymous_can_do_nothing(draft):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not any(can(AnonymousUser(), a, draft) for a in ACTIONS)
+
+
+def test_inactive_user_can_do_nothing(draft, editor):
+    editor.is_active = False
+    editor.save()
+    assert not any(can(editor, a, draft) for a in ACTIONS)
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("reporter", 403), ("moderator", 403), ("reader", 403), ("other_reporter", 403)],
+)
+def test_forged_publish_is_refused_over_http(client, request, draft, role, status):
+    from khabar.newsroom.tests.conftest import story_post
+
+    client.force_login(request.getfixturevalue(role))
+    response = client.post(f"/desk/stories/{draft.pk}/", story_post(draft, action="publish"))
+    assert response.status_code == status
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.news_code is None
+
+
+def test_reporter_cannot_edit_someone_elses_draft_over_http(client, draft, other_reporter):
+    from khabar.newsroom.tests.conftest import story_post
+
+    client.force_login(other_reporter)
+    response = client.post(f"/desk/stories/{draft.pk}/", story_post(draft, headline="سرقة"))
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.headline == "مسودة خبر عن المياه"
+
+
+def test_desk_pages_by_role(client, draft, reporter, editor, moderator, reader, administrator):
+    client.logout()
+    assert client.get("/desk/").status_code == 302  # to the login page
+    for user, code in [(reporter, 200), (editor, 200), (moderator, 403), (reader, 403),
+                       (administrator, 403)]:  # fmt: skip
+        client.force_login(user)
+        assert client.get("/desk/").status_code == code, user
+
+
+def test_administrators_manage_structure_in_the_admin(client, administrator, edition):
+    client.force_login(administrator)
+    assert client.get("/admin/news/section/add/").status_code == 200
+    assert client.get("/admin/auth/user/").status_code == 200
+    assert client.get("/admin/news/article/add/").status_code == 403

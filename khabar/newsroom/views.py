@@ -1,0 +1,408 @@
+"""The newsroom: desk lists, the story editor with its workflow buttons, history and preview.
+
+Views only translate HTTP into calls of khabar.news.actions; who may do what is decided there
+(through khabar.newsroom.roles.can), so a forged POST meets the same rules as a button.
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from khabar.news import actions
+from khabar.news.models import Article, Edition, Section, Tag
+from khabar.newsroom import diff
+from khabar.newsroom.forms import CorrectionForm, StoryForm, TimeForm
+from khabar.newsroom.models import Autosave, EditSession, Revision
+from khabar.newsroom.roles import can
+from khabar.reader import meta, queries
+
+DESK_PAGE_SIZE = 25
+EDITING_WINDOW = timedelta(minutes=2)  # how long after its last heartbeat a session counts
+
+
+def _desk_user(view):
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not can(request.user, "desk"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+TABS = [
+    ("mine", _("My drafts")),
+    ("review", _("Awaiting review")),
+    ("upcoming", _("Scheduled and embargoed")),
+    ("today", _("Published today")),
+    ("all", _("All stories")),
+]
+
+
+def desk_queryset(user, tab: str, params):
+    now = timezone.now()
+    stories = Article.objects.select_related("section", "edition", "created_by")
+    if tab == "mine":
+        stories = stories.filter(created_by=user, status=Article.Status.DRAFT)
+    elif tab == "review":
+        stories = stories.filter(status=Article.Status.SUBMITTED)
+    elif tab == "upcoming":
+        stories = stories.filter(status=Article.Status.PUBLISHED).filter(
+            Q(published_at__gt=now) | Q(embargo_until__gt=now)
+        )
+    elif tab == "today":
+        start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        stories = stories.published(now).filter(published_at__gte=start)
+    if params.get("section", "").isdigit():
+        stories = stories.filter(section_id=int(params["section"]))
+    if params.get("author", "").isdigit():
+        stories = stories.filter(created_by_id=int(params["author"]))
+    if params.get("status") in Article.Status.values:
+        stories = stories.filter(status=params["status"])
+    if params.get("q", "").strip():
+        stories = stories.filter(headline__icontains=params["q"].strip()[:200])
+    order = ["published_at", "id"] if tab == "upcoming" else ["-updated_at", "-id"]
+    return stories.order_by(*order)
+
+
+@_desk_user
+def desk(request):
+    tab = request.GET.get("tab", "mine")
+    if tab not in dict(TABS):
+        tab = "mine"
+    page = Paginator(desk_queryset(request.user, tab, request.GET), DESK_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    from django.contrib.auth import get_user_model
+
+    authors = get_user_model().objects.filter(
+        pk__in=Article.objects.exclude(created_by=None).values("created_by")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "newsroom/desk.html",
+        {
+            "tabs": TABS, "tab": tab, "page": page, "sections": Section.objects.all(),
+            "authors": authors, "statuses": Article.Status.choices, "params": request.GET,
+            "query": query.urlencode(), "can_create": can(request.user, "create"),
+        },
+    )  # fmt: skip
+
+
+def _edition(request) -> Edition:
+    code = request.GET.get("edition") or request.POST.get("edition")
+    editions = Edition.objects.all()
+    return (code and editions.filter(code=code).first()) or editions.first()
+
+
+@_desk_user
+@require_http_methods(["GET", "POST"])
+def new_story(request):
+    if not can(request.user, "create"):
+        raise PermissionDenied
+    edition = _edition(request)
+    form = StoryForm(
+        request.POST or None,
+        edition=edition,
+        can_create_tags=can(request.user, "create_tag"),
+        initial={"base_revision": 0},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            article = actions.do_create(request.user, edition=edition, **form.story_fields())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The story is saved."))
+            return redirect("newsroom_edit", pk=article.pk)
+    return render(
+        request, "newsroom/edit.html", _editor_context(request, None, form, edition=edition)
+    )
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _editors_now(article, user):
+    since = timezone.now() - EDITING_WINDOW
+    return list(
+        EditSession.objects.filter(article=article, last_seen__gte=since)
+        .exclude(user=user)
+        .select_related("user")
+    )
+
+
+def _editor_context(request, article, form, *, edition, conflict=None, extra=None):
+    user = request.user
+    context = {
+        "article": article,
+        "form": form,
+        "edition": edition,
+        "time_form": TimeForm(request.POST or None),
+        "correction_form": CorrectionForm(request.POST or None),
+        "conflict": conflict,
+        "tag_names": Tag.objects.filter(edition=edition).values_list("name", flat=True)[:500],
+        "can": {
+            action: can(user, action, article)
+            for action in ("edit", "submit", "send_back", "publish", "correct", "restore")
+        },
+    }
+    if article is not None:
+        context["editors_now"] = _editors_now(article, user)
+        autosave = Autosave.objects.filter(article=article, user=user).first()
+        if autosave and autosave.saved_at > article.updated_at:
+            context["autosave"] = autosave
+            context["autosave_data"] = {
+                "headline": autosave.headline, "lead": autosave.lead, "body": autosave.body,
+            }  # fmt: skip
+        context["corrections"] = article.corrections.all()[:20]
+        context["revision_count"] = article.revisions.count()
+    context.update(extra or {})
+    return context
+
+
+@_desk_user
+@require_http_methods(["GET", "POST"])
+def edit_story(request, pk):
+    article = get_object_or_404(Article.objects.select_related("edition", "section"), pk=pk)
+    # Reporters may read a story of theirs they can no longer change (submitted, published).
+    may_read = (
+        can(request.user, "edit", article)
+        or article.created_by_id == request.user.pk
+        or can(request.user, "send_back")
+    )
+    if request.method == "GET" and not may_read:
+        raise PermissionDenied
+    edition = article.edition
+    if request.method == "GET":
+        form = StoryForm(
+            initial=StoryForm.initial_for(article),
+            edition=edition,
+            can_create_tags=can(request.user, "create_tag"),
+        )
+        if can(request.user, "edit", article):
+            EditSession.objects.update_or_create(
+                article=article, user=request.user, defaults={"last_seen": timezone.now()}
+            )
+        return render(request, "newsroom/edit.html", _editor_context(request, article, form,
+                                                                    edition=edition))  # fmt: skip
+    return _act(request, article)
+
+
+def _act(request, article):
+    """Run the button that was pressed. Text changes are saved first, in the same transaction,
+    so "save and publish" either does both or neither."""
+    action = request.POST.get("action", "save")
+    user = request.user
+    edition = article.edition
+    form = StoryForm(request.POST, edition=edition, can_create_tags=can(user, "create_tag"))
+    time_form = TimeForm(request.POST)
+    correction_form = CorrectionForm(request.POST)
+    status = 400
+    conflict = None
+    text_actions = {"save", "submit", "publish", "schedule", "embargo", "correct"}
+    try:
+        if action in text_actions and not form.is_valid():
+            raise ValidationError(_("The story was not saved. Please correct what is marked."))
+        time_form.is_valid()
+        correction_form.is_valid()
+        with transaction.atomic():
+            if action == "correct":
+                data = correction_form.cleaned_data
+                article = actions.do_correct(
+                    user, article, kind=data.get("kind", ""), note=data.get("note", ""),
+                    base_revision=form.cleaned_data["base_revision"],
+                    **{k: v for k, v in form.story_fields().items() if k != "tags"},
+                )  # fmt: skip
+                message = _("The correction is published.")
+            else:
+                if action in text_actions:
+                    base = form.cleaned_data["base_revision"]
+                    if base != article.revision or _changed(article, form):
+                        # do_save refuses, with PermissionDenied, whoever may not edit.
+                        article = actions.do_save(user, article, base_revision=base,
+                                                  **form.story_fields())  # fmt: skip
+                    elif action == "save":
+                        actions.check(user, "edit", article)  # nothing changed: no revision
+                message = _run(action, user, article, request.POST, time_form)
+        messages.success(request, message)
+        return redirect("newsroom_edit", pk=article.pk)
+    except actions.Conflict as stale:
+        conflict = stale.current
+        status = 409
+        messages.error(
+            request,
+            _("Someone saved this story after you opened it. Your text is below, nothing was "
+              "overwritten: compare, then save again."),
+        )  # fmt: skip
+    except ValidationError as error:
+        if form.is_valid():  # the refusal came from an action, not from the form itself
+            _form_errors(form, error)
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied:
+        messages.error(request, _("You are not allowed to do this."))
+        status = 403
+    article.refresh_from_db()
+    extra = {}
+    if conflict is not None and form.is_valid():
+        mine = type("Draft", (), form.cleaned_data)
+        extra["conflict_rows"] = diff.compare(conflict, mine)
+    context = _editor_context(request, article, form, edition=edition, conflict=conflict,
+                              extra=extra)  # fmt: skip
+    return render(request, "newsroom/edit.html", context, status=status)
+
+
+def _changed(article, form) -> bool:
+    data = form.cleaned_data
+    return (
+        data["headline"] != article.headline
+        or data["lead"] != article.lead
+        or data["body"] != article.body
+        or data["section"].pk != article.section_id
+        or data["source"] != article.source
+        or data["comment_mode"] != article.comment_mode
+        or {t.pk if isinstance(t, Tag) else t for t in data["tags"]}
+        != set(article.tags.values_list("pk", flat=True))
+    )
+
+
+def _run(action, user, article, post, time_form) -> str:
+    at = time_form.cleaned_data.get("at") if time_form.is_valid() else None
+    if action == "save":
+        return _("The story is saved.")
+    if action == "submit":
+        actions.do_submit(user, article)
+        return _("The story is submitted for review.")
+    if action == "publish":
+        actions.do_publish_now(user, article)
+        return _("The story is published.")
+    if action == "schedule":
+        actions.do_schedule(user, article, at)
+        return _("The story is scheduled.")
+    if action == "embargo":
+        actions.do_embargo(user, article, at)
+        return _("The story is embargoed.")
+    if action == "send_back":
+        actions.do_send_back(user, article, post.get("note", ""))
+        return _("The story is sent back to its reporter.")
+    if action == "unpublish":
+        actions.do_kill(user, article, post.get("reason", ""))
+        return _("The story is unpublished.")
+    raise ValidationError(_("Unknown action."))
+
+
+@_desk_user
+@require_POST
+def autosave(request, pk):
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        base = int(request.POST.get("base_revision", ""))
+    except ValueError:
+        return JsonResponse({"ok": False}, status=400)
+    try:
+        saved = actions.do_autosave(
+            request.user, article, base_revision=base,
+            headline=request.POST.get("headline", ""), lead=request.POST.get("lead", ""),
+            body=request.POST.get("body", ""),
+        )  # fmt: skip
+    except PermissionDenied:
+        return JsonResponse({"ok": False}, status=403)
+    others = [
+        {"name": s.user.get_full_name() or s.user.get_username(),
+         "since": timezone.localtime(s.started_at).strftime("%H:%M")}
+        for s in _editors_now(article, request.user)
+    ]  # fmt: skip
+    return JsonResponse(
+        {"ok": True, "saved_at": timezone.localtime(saved.saved_at).strftime("%H:%M:%S"),
+         "stale": base != article.revision, "editors": others}
+    )  # fmt: skip
+
+
+@_desk_user
+def history(request, pk):
+    article = get_object_or_404(Article.objects.select_related("edition"), pk=pk)
+    revisions = list(article.revisions.select_related("author"))
+    number = request.GET.get("revision", "")
+    selected = next((r for r in revisions if str(r.number) == number), None)
+    rows = None
+    if selected is not None:
+        previous = next((r for r in revisions if r.number < selected.number), None)
+        rows = diff.compare(previous or type("Empty", (), {"headline": "", "lead": "",
+                                                           "body": ""}), selected)  # fmt: skip
+    return render(
+        request,
+        "newsroom/history.html",
+        {"article": article, "revisions": revisions, "selected": selected, "rows": rows,
+         "can_restore": can(request.user, "restore", article),
+         "audit": article.audit_entries.select_related("actor")[:50]},
+    )  # fmt: skip
+
+
+@_desk_user
+@require_POST
+def restore(request, pk, number):
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        actions.do_restore(request.user, article, number,
+                           base_revision=int(request.POST.get("base_revision", -1)))  # fmt: skip
+        messages.success(request, _("The revision is restored as a new revision."))
+    except actions.Conflict:
+        messages.error(request, _("The story changed meanwhile; look at it again first."))
+    except (PermissionDenied, Revision.DoesNotExist):
+        raise PermissionDenied from None
+    return redirect("newsroom_edit", pk=article.pk)
+
+
+@_desk_user
+@require_http_methods(["GET", "POST"])
+def preview(request, pk):
+    """The story exactly as readers will see it: the reader template, with the editor's
+    unsaved text when it is posted here."""
+    article = get_object_or_404(queries.article_page_all().select_related(), pk=pk)
+    if request.method == "POST":
+        form = StoryForm(request.POST, edition=article.edition, can_create_tags=True)
+        if form.is_valid():
+            data = form.cleaned_data
+            article.headline, article.lead, article.body = (
+                data["headline"], data["lead"], data["body"],
+            )  # fmt: skip
+            article.section = data["section"]
+    if article.published_at is None:
+        article.published_at = timezone.now()
+    canonical = queries.absolute_url(request, "/")
+    with translation.override(article.edition.language):
+        return render(
+            request,
+            "reader/article.html",
+            {"article": article, "edition": article.edition, "canonical": canonical,
+             "json_ld": meta.article_json_ld(article, canonical), "preview": True,
+             "og_locale": meta.og_locale(article.edition),
+             "nav_sections": queries.nav_sections(article.edition)},
+        )  # fmt: skip
+
+
+@_desk_user
+def tag_suggestions(request):
+    edition = _edition(request)
+    q = request.GET.get("q", "").strip()[:100]
+    names = Tag.objects.filter(edition=edition, name__icontains=q).values_list("name", flat=True)
+    return JsonResponse({"tags": list(names.order_by("name")[:20])})
