@@ -22,8 +22,9 @@ def link_path(message):
     raise AssertionError(message.body)
 
 
-def test_export_and_delete_after_confirming_by_email(client, post_comment, article, moderator,
-                                                     django_capture_on_commit_callbacks):  # fmt: skip
+def test_export_and_delete_after_confirming_by_email(
+    client, post_comment, article, moderator, django_capture_on_commit_callbacks
+):
     post_comment(article, email="me@example.org", body="تعليقي الأول")
     post_comment(article, email="me@example.org", body="تعليقي الثاني")
     post_comment(article, email="other@example.org", body="تعليق غيري")
