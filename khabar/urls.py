@@ -15,5 +15,6 @@ urlpatterns = [
     path("<slug:edition>/", include("khabar.reader.urls")),
 ]
 
+handler403 = "khabar.reader.views.permission_denied"
 handler404 = "khabar.reader.views.page_not_found"
 handler500 = "khabar.reader.views.server_error"

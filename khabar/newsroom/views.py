@@ -249,6 +249,9 @@ def _act(request, article):
     except actions.Conflict as stale:
         conflict = stale.current
         status = 409
+        # Having seen the differences, the next save is made knowingly over this revision.
+        form.data = form.data.copy()
+        form.data["base_revision"] = conflict.revision
         messages.error(
             request,
             _("Someone saved this story after you opened it. Your text is below, nothing was "

@@ -167,6 +167,12 @@ def page_not_found(request, exception=None):
         return render(request, "reader/404.html", context, status=404)
 
 
+def permission_denied(request, exception=None):
+    edition = _edition_for_path(request.path)
+    with translation.override(edition.language if edition else settings.LANGUAGE_CODE):
+        return render(request, "reader/403.html", {"edition": edition}, status=403)
+
+
 def server_error(request):
     # No database here: the error may be the database itself.
     with translation.override(settings.LANGUAGE_CODE):

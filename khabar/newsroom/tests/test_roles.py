@@ -99,3 +99,10 @@ def test_administrators_manage_structure_in_the_admin(client, administrator, edi
     assert client.get("/admin/news/section/add/").status_code == 200
     assert client.get("/admin/auth/user/").status_code == 200
     assert client.get("/admin/news/article/add/").status_code == 403
+
+
+def test_refusal_page_is_arabic(client, moderator):
+    client.force_login(moderator)
+    response = client.get("/desk/")
+    assert response.status_code == 403
+    assert "غير مسموح" in response.content.decode()

@@ -79,6 +79,13 @@ def test_stale_save_is_refused_text_kept_and_difference_shown(client, draft, edi
     assert "<ins>" in html and "<del>" in html  # the difference is shown
     draft.refresh_from_db()
     assert draft.headline == "عنوان المحرر"  # nothing overwritten
+    # Having seen the differences, the reporter saves again, knowingly.
+    assert f'name="base_revision" value="{draft.revision}"' in html
+    again = client.post(f"/desk/stories/{draft.pk}/",
+                        story_post(draft, headline="عنوان المراسل"))  # fmt: skip
+    assert again.status_code == 302
+    draft.refresh_from_db()
+    assert draft.headline == "عنوان المراسل"
 
 
 def test_failed_save_leaves_the_story_as_it_was(client, draft, reporter):

@@ -71,7 +71,7 @@
   var headlineHint = form.querySelector("[data-headline-hint]");
   function sync() {
     textarea.value = serialize();
-    var words = (editor.textContent.match(/\S+/g) || []).length;
+    var words = (editor.innerText.match(/\S+/g) || []).length;
     wordCount.textContent = wordCount.getAttribute("data-template").replace("COUNT", words);
     dirty = true;
   }

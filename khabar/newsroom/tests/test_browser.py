@@ -1,0 +1,145 @@
+"""The newsroom in real Chromium: a reporter writes and submits in the editor, an editor
+publishes, a reader sees the story; a stale save is refused with the text kept; an embargoed
+story stays off every public page until its time; a correction shows on the page."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from khabar.news.models import Article
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def context(browser, live_server):
+    context = browser.new_context(locale="ar-IQ", viewport={"width": 1200, "height": 1000})
+    context.problems = []
+    yield context
+    context.close()
+
+
+def open_page(context):
+    page = context.new_page()
+    page.on("pageerror", lambda error: context.problems.append(str(error)))
+    page.on("dialog", lambda dialog: dialog.dismiss())
+    return page
+
+
+def log_in(page, live_server, username):
+    page.goto(live_server.url + "/desk/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pass-phrase-123")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/desk/")
+
+
+def session_for(user, live_server):
+    client = Client()
+    client.force_login(user)
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+
+
+def test_from_draft_to_published_corrected(context, live_server, section, reporter, editor,
+                                           screenshot_dir):  # fmt: skip
+    page = open_page(context)
+    log_in(page, live_server, "rana")
+    page.screenshot(path=screenshot_dir / "newsroom-desk.png", full_page=True)
+    page.click("text=خبر جديد")
+    page.fill("#id_headline", "بلدية البصرة تزرع ألف شجرة على ضفاف شط العرب")
+    page.fill("#id_lead", "حملة تشجير جديدة تمتد على طول الكورنيش.")
+    editor_box = page.locator("[data-editor]")
+    editor_box.click()
+    page.keyboard.type("البصرة - خبر: بدأت البلدية اليوم حملة لزراعة ألف شجرة.")
+    page.keyboard.press("Enter")
+    page.keyboard.type("وقال مدير الحملة إن العمل يستمر حتى نهاية الشهر، with volunteers.")
+    page.keyboard.press("Control+a")
+    page.locator("[data-block=p]").click()
+    assert "21" in page.locator("[data-word-count]").inner_text()  # the words typed, two blocks
+    page.select_option("#id_section", str(section.pk))
+    page.fill("#id_tags", "البصرة، البيئة")
+    with page.expect_navigation():
+        page.keyboard.press("Control+s")
+    story = Article.objects.get()
+    assert story.body.startswith("<p>") and "البلدية" in story.body
+    assert sorted(story.tags.values_list("name", flat=True)) == ["البصرة", "البيئة"]
+    page.screenshot(path=screenshot_dir / "newsroom-editor.png", full_page=True)
+    with page.expect_navigation():
+        page.keyboard.press("Control+Enter")
+    story.refresh_from_db()
+    assert story.status == "submitted"
+
+    # The editor publishes it.
+    context.clear_cookies()
+    context.add_cookies([session_for(editor, live_server)])
+    page.goto(live_server.url + "/desk/?tab=review")
+    page.click(f"text={story.headline}")
+    page.click("button[value=publish]")
+    page.wait_for_selector(".nr-messages")
+    story.refresh_from_db()
+    assert story.is_public and story.news_code
+
+    # A reader sees it.
+    reader = open_page(context)
+    reader.goto(live_server.url + story.get_absolute_url())
+    assert reader.locator("h1.story-headline").inner_text() == story.headline
+    assert "/انتهى/" in reader.content()
+
+    # A correction shows on the page.
+    page.goto(live_server.url + f"/desk/stories/{story.pk}/")
+    page.select_option("select[name=kind]", "correction")
+    page.fill("textarea[name=note]", "صُحّح عدد الأشجار.")
+    page.click("button[value=correct]")
+    page.wait_for_selector(".nr-messages")
+    # The page may be kept for a minute by caches; a reload revalidates it with its ETag.
+    reader.reload()
+    assert "صُحّح عدد الأشجار." in reader.locator(".story-corrections").inner_text()
+    reader.screenshot(path=screenshot_dir / "reader-corrected-story.png", full_page=True)
+
+    # History and restore.
+    page.goto(live_server.url + f"/desk/stories/{story.pk}/history?revision=2")
+    page.screenshot(path=screenshot_dir / "newsroom-history.png", full_page=True)
+    assert context.problems == []
+
+
+def test_stale_save_is_refused_and_text_kept(context, live_server, draft, editor, reporter,
+                                             screenshot_dir):  # fmt: skip
+    mine = open_page(context)
+    context.add_cookies([session_for(reporter, live_server)])
+    mine.goto(live_server.url + f"/desk/stories/{draft.pk}/")
+    # Someone else saves meanwhile.
+    from khabar.news import actions
+
+    actions.do_save(editor, draft, base_revision=1, headline="عنوان وضعه المحرر")
+    mine.fill("#id_headline", "عنوان كتبته المراسلة")
+    mine.click("button[value=save]")
+    mine.wait_for_selector(".nr-conflict")
+    assert mine.input_value("#id_headline") == "عنوان كتبته المراسلة"
+    assert "عنوان وضعه المحرر" in mine.locator(".nr-diff").inner_text()
+    mine.screenshot(path=screenshot_dir / "newsroom-conflict.png", full_page=True)
+    draft.refresh_from_db()
+    assert draft.headline == "عنوان وضعه المحرر"
+
+
+def test_embargo_absent_then_present(context, live_server, draft, editor):
+    from khabar.news import actions
+
+    actions.do_embargo(editor, draft, timezone.now() + timedelta(hours=1))
+    draft.refresh_from_db()
+    page = open_page(context)
+    for url in ["/ar/", "/ar/section/اقتصاد/", "/ar/corrections/"]:
+        page.goto(live_server.url + url)
+        assert draft.headline not in page.content()
+    response = page.goto(live_server.url + draft.get_absolute_url())
+    assert response.status == 404
+    # The embargo ends (the clock moves on): the story is everywhere, with nothing run.
+    Article.objects.filter(pk=draft.pk).update(
+        embargo_until=timezone.now() - timedelta(seconds=1),
+        published_at=timezone.now() - timedelta(seconds=1),
+    )
+    page.goto(live_server.url + "/ar/")
+    page.reload()  # revalidate what the browser cached a moment ago
+    assert draft.headline in page.content()
+    assert page.goto(live_server.url + draft.get_absolute_url()).status == 200
