@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from khabar.lib.html import clean_body
@@ -41,6 +42,9 @@ class StoryForm(forms.Form):
         self.edition = edition
         self.can_create_tags = can_create_tags
         self.fields["section"].queryset = Section.objects.filter(edition=edition)
+        self.fields["tags"].widget.attrs["data-suggest-url"] = (
+            f"{reverse('newsroom_tags')}?edition={edition.code}"
+        )
 
     def clean_body(self):
         body = clean_body(self.cleaned_data["body"])

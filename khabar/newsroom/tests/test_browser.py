@@ -143,3 +143,36 @@ def test_embargo_absent_then_present(context, live_server, draft, editor):
     page.reload()  # revalidate what the browser cached a moment ago
     assert draft.headline in page.content()
     assert page.goto(live_server.url + draft.get_absolute_url()).status == 200
+
+
+def test_paste_from_a_word_processor_is_cleaned_and_tags_are_suggested(
+    context, live_server, draft, reporter, edition
+):
+    from khabar.news.models import Tag
+
+    Tag.objects.create(edition=edition, name="البصرة")
+    Tag.objects.create(edition=edition, name="البيئة")
+    page = open_page(context)
+    context.add_cookies([session_for(reporter, live_server)])
+    page.goto(live_server.url + f"/desk/stories/{draft.pk}/")
+    page.locator("[data-editor]").click()
+    page.keyboard.press("Control+End")
+    page.evaluate("""() => {
+        const data = new DataTransfer();
+        data.setData("text/html", '<meta charset="utf-8"><p class="MsoNormal" style="color:red">'
+          + '<span style="font-weight:700">فقرة ملصقة</span> <font face="Arial">من محرر نصوص</font>'
+          + '<script>alert(1)</script><img src=x onerror=alert(2)></p>'
+          + '<a href="javascript:alert(3)">رابط خبيث</a>');
+        document.querySelector("[data-editor]").dispatchEvent(
+          new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+    }""")
+    body = page.input_value("[data-body-source]")
+    assert "<strong>فقرة ملصقة</strong>" in body
+    for bad in ("MsoNormal", "style=", "font", "script", "img", "javascript:"):
+        assert bad not in body, bad
+    page.fill("#id_tags", "البصرة، الب")
+    page.wait_for_function(
+        "[...document.querySelectorAll('#tag-suggestions option')].some(o => o.value.includes('،'))"
+    )
+    options = page.eval_on_selector_all("#tag-suggestions option", "os => os.map(o => o.value)")
+    assert "البصرة، البيئة" in options

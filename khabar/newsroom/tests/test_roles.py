@@ -106,3 +106,28 @@ def test_refusal_page_is_arabic(client, moderator):
     response = client.get("/desk/")
     assert response.status_code == 403
     assert "غير مسموح" in response.content.decode()
+
+
+def test_role_changes_are_audited(client, reporter):
+    from django.contrib.auth.models import Group, User
+
+    from khabar.newsroom.models import AuditEntry
+
+    admin = User.objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(admin)
+    page = client.get(f"/admin/auth/user/{reporter.pk}/change/")
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    data.update({
+        "username": reporter.username, "email": reporter.email, "is_active": "on",
+        "groups": [Group.objects.get(name="Editors").pk],
+        "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00",
+        "last_login_0": "", "last_login_1": "",
+    })  # fmt: skip
+    data.pop("user_permissions", None)
+    data.pop("is_staff", None)
+    data.pop("is_superuser", None)
+    response = client.post(f"/admin/auth/user/{reporter.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="role")
+    assert entry.actor == admin and "Reporters → Editors" in entry.note

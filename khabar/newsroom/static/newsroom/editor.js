@@ -137,6 +137,32 @@
     form.requestSubmit(button);
   });
 
+  // Tag autocomplete: suggestions for the tag being typed after the last comma, offered as the
+  // whole field's value so that choosing one keeps the tags before it.
+  var tags = form.querySelector("[data-tags]");
+  var suggestions = document.getElementById("tag-suggestions");
+  var tagTimer = null;
+  tags.addEventListener("input", function () {
+    clearTimeout(tagTimer);
+    tagTimer = setTimeout(function () {
+      var parts = tags.value.split(/[,،]/);
+      var typed = parts.pop().trim();
+      if (!typed) return;
+      var before = parts.map(function (p) { return p.trim(); }).filter(Boolean);
+      fetch(tags.getAttribute("data-suggest-url") + "&q=" + encodeURIComponent(typed), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          suggestions.textContent = "";
+          data.tags.forEach(function (name) {
+            var option = document.createElement("option");
+            option.value = before.concat([name]).join("، ");
+            suggestions.appendChild(option);
+          });
+        })
+        .catch(function () {});
+    }, 150);
+  });
+
   // Bring back text that was kept automatically but never saved.
   var restore = document.querySelector("[data-restore-autosave]");
   if (restore) {
