@@ -130,7 +130,7 @@ def region(request, edition, code):
             patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
             return response
         reply_to = None
-        if request.GET.get("reply", "").isdigit():
+        if re.fullmatch(r"[0-9]{1,12}", request.GET.get("reply", "")):
             reply_to = (
                 Comment.objects.visible()
                 .filter(article=article, pk=int(request.GET["reply"]))

@@ -4,6 +4,7 @@ Views only translate HTTP into calls of khabar.news.actions; who may do what is 
 (through khabar.newsroom.roles.can), so a forged POST meets the same rules as a button.
 """
 
+import re
 from datetime import timedelta
 
 from django.contrib import messages
@@ -65,9 +66,9 @@ def desk_queryset(user, tab: str, params):
     elif tab == "today":
         start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
         stories = stories.published(now).filter(published_at__gte=start)
-    if params.get("section", "").isdigit():
+    if re.fullmatch(r"[0-9]{1,12}", params.get("section", "")):
         stories = stories.filter(section_id=int(params["section"]))
-    if params.get("author", "").isdigit():
+    if re.fullmatch(r"[0-9]{1,12}", params.get("author", "")):
         stories = stories.filter(created_by_id=int(params["author"]))
     if params.get("status") in Article.Status.values:
         stories = stories.filter(status=params["status"])
@@ -365,8 +366,10 @@ def history(request, pk):
 def restore(request, pk, number):
     article = get_object_or_404(Article, pk=pk)
     try:
-        actions.do_restore(request.user, article, number,
-                           base_revision=int(request.POST.get("base_revision", -1)))  # fmt: skip
+        base = request.POST.get("base_revision", "")
+        if not re.fullmatch(r"[0-9]{1,9}", base):
+            raise actions.Conflict(article)
+        actions.do_restore(request.user, article, number, base_revision=int(base))
         messages.success(request, _("The revision is restored as a new revision."))
     except actions.Conflict:
         messages.error(request, _("The story changed meanwhile; look at it again first."))

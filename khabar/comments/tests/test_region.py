@@ -152,3 +152,35 @@ def test_challenge_endpoint_is_never_cached(client, article):
 def test_comments_of_unpublished_stories_are_not_found(client, make_article):
     draft = make_article("مسودة", publish=False)
     assert client.get(f"/ar/comments/{draft.news_code}").status_code == 404
+
+
+def test_count_follows_what_readers_see(client, article, moderator):
+    from khabar.comments.actions import visible_count
+
+    root = approved(article, "أصل")
+    for i in range(3):
+        approved(article, f"رد {i}", parent=root)
+    assert visible_count(article.pk) == 4
+    actions.do_reject(root, moderator)  # its replies disappear with it
+    article.refresh_from_db()
+    assert article.comment_count == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["reply=²", "reply=٢", "after=OTk5OS0xMi0zMVQyMzo1OTo1OS0xNDowMHwx", "order=sideways",
+     "after=%00", "page=-1"],
+)  # fmt: skip
+def test_odd_parameters_never_break_the_region(client, article, query):
+    for url in (f"/ar/comments/{article.news_code}?{query}",
+                f"/ar/comments/{article.news_code}?partial=1&{query}"):  # fmt: skip
+        assert client.get(url).status_code in (200, 404)
+
+
+def test_odd_reply_cursor_is_not_found(client, article):
+    root = approved(article, "أصل")
+    url = f"/ar/comments/{article.news_code}/replies/{root.pk}"
+    assert client.get(url + "?after=%00").status_code == 404
+    assert client.get(url + "?partial=1").status_code == 200
+    page = client.get(url).content.decode()
+    assert "<html" in page and "أصل" in page  # a page of its own without JavaScript

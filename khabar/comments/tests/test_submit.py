@@ -225,3 +225,16 @@ def test_comment_is_committed_before_the_answer(post_comment, article):
     from django.db import connection
 
     assert not connection.in_atomic_block or Comment.objects.exists()
+
+
+def test_same_text_from_the_same_network_on_another_story(post_comment, article, make_article):
+    other = make_article("خبر آخر")
+    assert post_comment(article, body="نص مكرر في كل مكان").status_code == 201
+    assert post_comment(other, body="نص مكرر في كل مكان").status_code == 400
+
+
+def test_bare_domains_and_addresses_count_as_links(post_comment, article, settings):
+    article.comment_mode = CommentMode.OPEN
+    article.save()
+    body = "زوروا spam.com/a و spam.net/b و mail@spam.org"
+    assert post_comment(article, body=body).json()["status"] == "pending"
