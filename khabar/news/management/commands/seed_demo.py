@@ -220,6 +220,7 @@ def reset_demo_users() -> dict[str, str]:
         password = secrets.token_urlsafe(9)
         user.set_password(password)
         user.first_name, user.last_name = first, last
+        user.is_staff = user.is_superuser = False  # the admin is for administrators
         user.save()
         user.groups.set([Group.objects.get(name=group)])
         passwords[username] = password
