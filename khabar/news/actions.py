@@ -5,6 +5,8 @@ functions and never set `status` or `news_code` themselves.
 `do_*` functions change the database, atomically.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -125,6 +127,15 @@ def _record_revision(article: Article, user, kind: str = "save", note: str = "")
     )  # fmt: skip
 
 
+def _keep_original_text(article: Article) -> None:
+    """A story from before the newsroom (the demo loader, an import) has no revision yet: keep
+    its text as it was before the first change, so it can be seen and restored."""
+    from khabar.newsroom.models import Revision
+
+    if not Revision.objects.filter(article=article).exists():
+        _record_revision(article, None)
+
+
 def _apply(article: Article, fields: dict) -> list[str]:
     """Set the editable fields given; tags and authors are set after the save."""
     changed = []
@@ -156,7 +167,7 @@ def do_create(user, *, edition, **fields) -> Article:
 def do_save(user, article: Article, *, base_revision: int, **fields) -> Article:
     """An explicit save: refused if someone saved since `base_revision` (Conflict), otherwise a
     new revision. Nothing is written unless everything is."""
-    from khabar.newsroom.models import Autosave, Revision
+    from khabar.newsroom.models import Autosave
 
     tags = fields.pop("tags", None)
     authors = fields.pop("authors", None)
@@ -165,9 +176,7 @@ def do_save(user, article: Article, *, base_revision: int, **fields) -> Article:
         check(user, "edit", locked)
         if locked.revision != base_revision:
             raise Conflict(locked)
-        if not Revision.objects.filter(article=locked).exists():
-            # A story from before the newsroom (the demo, the admin): keep its text as it was.
-            _record_revision(locked, None, note="")
+        _keep_original_text(locked)
         changed = _apply(locked, fields)
         locked.full_clean(exclude=["slug"])
         locked.revision += 1
@@ -185,11 +194,11 @@ def do_autosave(user, article: Article, *, base_revision: int, headline: str, le
                 body: str):  # fmt: skip
     """Keep the editor's unsaved text (one row per person and story, overwritten) and note
     that they are still editing."""
-    from khabar.newsroom.models import Autosave, EditSession
+    from khabar.newsroom.models import Autosave
 
     check(user, "edit", article)
     now = timezone.now()
-    EditSession.objects.update_or_create(article=article, user=user, defaults={"last_seen": now})
+    touch_edit_session(article, user, now)
     body = clean_body(body)
     if (headline, lead, body) == (article.headline, article.lead, article.body):
         # Nothing unsaved: no autosave to offer back.
@@ -201,6 +210,24 @@ def do_autosave(user, article: Article, *, base_revision: int, headline: str, le
                   "body": body},
     )  # fmt: skip
     return autosave
+
+
+EDITING_WINDOW = timedelta(minutes=2)  # a session without a heartbeat for longer has ended
+
+
+def touch_edit_session(article: Article, user, now=None) -> None:
+    """Note that `user` has the story open; after a pause, a new session starts."""
+    from khabar.newsroom.models import EditSession
+
+    now = now or timezone.now()
+    session, created = EditSession.objects.get_or_create(
+        article=article, user=user, defaults={"last_seen": now}
+    )
+    if not created:
+        if session.last_seen < now - EDITING_WINDOW:
+            session.started_at = now
+        session.last_seen = now
+        session.save(update_fields=["started_at", "last_seen"])
 
 
 def do_submit(user, article: Article) -> Article:
@@ -237,7 +264,7 @@ def do_schedule(user, article: Article, at) -> Article:
     with transaction.atomic():
         check(user, "publish", article)
         article = do_publish(article, at=at, embargo_until=None)
-        _audit(user, "schedule", article, at.isoformat())
+        _audit(user, "schedule", article, article.edition.format_datetime(at))
     return article
 
 
@@ -250,7 +277,7 @@ def do_embargo(user, article: Article, until) -> Article:
         article = do_publish(article, at=timezone.now(), embargo_until=until)
         Article.objects.filter(pk=article.pk).update(published_at=until)
         article.published_at = until
-        _audit(user, "embargo", article, until.isoformat())
+        _audit(user, "embargo", article, article.edition.format_datetime(until))
     return article
 
 
@@ -283,6 +310,7 @@ def do_correct(user, article: Article, *, kind: str, note: str, base_revision: i
         raise ValidationError({"note": _("Write the note readers will see.")})
     if kind not in ("update", "correction"):
         raise ValidationError({"kind": _("Choose update or correction.")})
+    tags = fields.pop("tags", None)
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         check(user, "correct", locked)
@@ -290,11 +318,14 @@ def do_correct(user, article: Article, *, kind: str, note: str, base_revision: i
             raise ValidationError(_("Only a published story can be corrected."))
         if locked.revision != base_revision:
             raise Conflict(locked)
+        _keep_original_text(locked)
         changed = _apply(locked, fields)
         locked.full_clean(exclude=["slug"])
         locked.revision += 1
         locked.version += 1
         locked.save(update_fields=[*changed, "revision", "version", "updated_at"])
+        if tags is not None:
+            locked.tags.set(tags)
         _record_revision(locked, user, kind="correction", note=note)
         Correction.objects.create(
             article=locked, kind=kind, note=note.strip(), version=locked.version, created_by=user
@@ -312,6 +343,7 @@ def do_restore(user, article: Article, number: int, *, base_revision: int) -> Ar
         check(user, "restore", locked)
         if locked.revision != base_revision:
             raise Conflict(locked)
+        _keep_original_text(locked)
         old = Revision.objects.get(article=locked, number=number)
         locked.headline, locked.lead, locked.body = old.headline, old.lead, old.body
         locked.revision += 1

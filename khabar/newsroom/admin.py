@@ -11,6 +11,16 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class AuditedUserAdmin(UserAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        """Administrators give roles (groups); only a superuser makes superusers or grants
+        single permissions, and nobody changes their own roles."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        if obj is not None and obj.pk == request.user.pk:
+            fields += ["groups", "is_staff", "is_superuser"]
+        return fields
+
     def save_related(self, request, form, formsets, change):
         before = set(form.instance.groups.values_list("name", flat=True)) if change else set()
         was_superuser = form.initial.get("is_superuser", False)

@@ -3,6 +3,7 @@ published updates and corrections, who is editing it now, and the audit log."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from khabar.news.models import Article
@@ -91,7 +92,7 @@ class EditSession(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    started_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(default=timezone.now)
     last_seen = models.DateTimeField()
 
     class Meta:

@@ -5,7 +5,7 @@ Views only translate HTTP into calls of khabar.news.actions; who may do what is 
 """
 
 import re
-from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,7 +28,6 @@ from khabar.newsroom.roles import can
 from khabar.reader import meta, queries
 
 DESK_PAGE_SIZE = 25
-EDITING_WINDOW = timedelta(minutes=2)  # how long after its last heartbeat a session counts
 
 
 def _desk_user(view):
@@ -72,8 +71,12 @@ def desk_queryset(user, tab: str, params):
         stories = stories.filter(created_by_id=int(params["author"]))
     if params.get("status") in Article.Status.values:
         stories = stories.filter(status=params["status"])
-    if params.get("q", "").strip():
-        stories = stories.filter(headline__icontains=params["q"].strip()[:200])
+    if _param(params.get("q", "")):
+        stories = stories.filter(headline__icontains=_param(params["q"]))
+    if not can(user, "send_back"):
+        # Reporters see their own stories and what is public, not colleagues' drafts or
+        # embargoed work.
+        stories = stories.filter(Q(created_by=user) | Q(pk__in=Article.objects.published()))
     order = ["published_at", "id"] if tab == "upcoming" else ["-updated_at", "-id"]
     return stories.order_by(*order)
 
@@ -104,8 +107,23 @@ def desk(request):
     )  # fmt: skip
 
 
+def may_read(user, article) -> bool:
+    """Who may open a story in the newsroom: those who may edit it, its own reporter, and the
+    editors. Everyone else gets a bare refusal, without a word of the story."""
+    return (
+        can(user, "edit", article)
+        or article.created_by_id == user.pk
+        or can(user, "send_back", article)
+    )
+
+
+def _param(value: str, limit: int = 200) -> str:
+    """A text parameter as the database can take it (PostgreSQL refuses NUL)."""
+    return value.replace("\x00", "").strip()[:limit]
+
+
 def _edition(request) -> Edition:
-    code = request.GET.get("edition") or request.POST.get("edition")
+    code = _param(request.GET.get("edition") or request.POST.get("edition") or "", 10)
     editions = Edition.objects.all()
     return (code and editions.filter(code=code).first()) or editions.first()
 
@@ -144,7 +162,7 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 def _editors_now(article, user):
-    since = timezone.now() - EDITING_WINDOW
+    since = timezone.now() - actions.EDITING_WINDOW
     return list(
         EditSession.objects.filter(article=article, last_seen__gte=since)
         .exclude(user=user)
@@ -169,11 +187,14 @@ def _editor_context(request, article, form, *, edition, conflict=None, extra=Non
     }
     if article is not None:
         context["editors_now"] = _editors_now(article, user)
+        # Autosaves are kept only when they differ from the story (see do_autosave): offer it,
+        # with the revision it was based on, so that saving it meets the conflict check.
         autosave = Autosave.objects.filter(article=article, user=user).first()
-        if autosave and autosave.saved_at > article.updated_at:
+        if autosave:
             context["autosave"] = autosave
             context["autosave_data"] = {
                 "headline": autosave.headline, "lead": autosave.lead, "body": autosave.body,
+                "base_revision": autosave.base_revision,
             }  # fmt: skip
         context["corrections"] = article.corrections.all()[:20]
         context["revision_count"] = article.revisions.count()
@@ -186,12 +207,7 @@ def _editor_context(request, article, form, *, edition, conflict=None, extra=Non
 def edit_story(request, pk):
     article = get_object_or_404(Article.objects.select_related("edition", "section"), pk=pk)
     # Reporters may read a story of theirs they can no longer change (submitted, published).
-    may_read = (
-        can(request.user, "edit", article)
-        or article.created_by_id == request.user.pk
-        or can(request.user, "send_back")
-    )
-    if request.method == "GET" and not may_read:
+    if not may_read(request.user, article):
         raise PermissionDenied
     edition = article.edition
     if request.method == "GET":
@@ -201,9 +217,7 @@ def edit_story(request, pk):
             can_create_tags=can(request.user, "create_tag"),
         )
         if can(request.user, "edit", article):
-            EditSession.objects.update_or_create(
-                article=article, user=request.user, defaults={"last_seen": timezone.now()}
-            )
+            actions.touch_edit_session(article, request.user)
         return render(request, "newsroom/edit.html", _editor_context(request, article, form,
                                                                     edition=edition))  # fmt: skip
     return _act(request, article)
@@ -216,7 +230,10 @@ def _act(request, article):
     user = request.user
     edition = article.edition
     form = StoryForm(request.POST, edition=edition, can_create_tags=can(user, "create_tag"))
-    time_form = TimeForm(request.POST)
+    with timezone.override(ZoneInfo(edition.time_zone)):
+        # A time typed in the newsroom is the edition's local time.
+        time_form = TimeForm(request.POST)
+        time_form.is_valid()
     correction_form = CorrectionForm(request.POST)
     status = 400
     conflict = None
@@ -224,15 +241,13 @@ def _act(request, article):
     try:
         if action in text_actions and not form.is_valid():
             raise ValidationError(_("The story was not saved. Please correct what is marked."))
-        time_form.is_valid()
         correction_form.is_valid()
         with transaction.atomic():
             if action == "correct":
                 data = correction_form.cleaned_data
                 article = actions.do_correct(
                     user, article, kind=data.get("kind", ""), note=data.get("note", ""),
-                    base_revision=form.cleaned_data["base_revision"],
-                    **{k: v for k, v in form.story_fields().items() if k != "tags"},
+                    base_revision=form.cleaned_data["base_revision"], **form.story_fields(),
                 )  # fmt: skip
                 message = _("The correction is published.")
             else:
@@ -318,15 +333,16 @@ def _run(action, user, article, post, time_form) -> str:
 @require_POST
 def autosave(request, pk):
     article = get_object_or_404(Article, pk=pk)
-    try:
-        base = int(request.POST.get("base_revision", ""))
-    except ValueError:
+    raw = request.POST.get("base_revision", "")
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
         return JsonResponse({"ok": False}, status=400)
+    base = int(raw)
     try:
         saved = actions.do_autosave(
             request.user, article, base_revision=base,
-            headline=request.POST.get("headline", ""), lead=request.POST.get("lead", ""),
-            body=request.POST.get("body", ""),
+            headline=_param(request.POST.get("headline", ""), 300),
+            lead=_param(request.POST.get("lead", ""), 5000),
+            body=request.POST.get("body", "").replace("\x00", ""),
         )  # fmt: skip
     except PermissionDenied:
         return JsonResponse({"ok": False}, status=403)
@@ -344,6 +360,8 @@ def autosave(request, pk):
 @_desk_user
 def history(request, pk):
     article = get_object_or_404(Article.objects.select_related("edition"), pk=pk)
+    if not may_read(request.user, article):
+        raise PermissionDenied
     revisions = list(article.revisions.select_related("author"))
     number = request.GET.get("revision", "")
     selected = next((r for r in revisions if str(r.number) == number), None)
@@ -384,6 +402,8 @@ def preview(request, pk):
     """The story exactly as readers will see it: the reader template, with the editor's
     unsaved text when it is posted here."""
     article = get_object_or_404(queries.article_page_all().select_related(), pk=pk)
+    if not may_read(request.user, article):
+        raise PermissionDenied
     if request.method == "POST":
         form = StoryForm(request.POST, edition=article.edition, can_create_tags=True)
         if form.is_valid():
@@ -409,6 +429,6 @@ def preview(request, pk):
 @_desk_user
 def tag_suggestions(request):
     edition = _edition(request)
-    q = request.GET.get("q", "").strip()[:100]
+    q = _param(request.GET.get("q", ""), 100)
     names = Tag.objects.filter(edition=edition, name__icontains=q).values_list("name", flat=True)
     return JsonResponse({"tags": list(names.order_by("name")[:20])})

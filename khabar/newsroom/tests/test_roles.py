@@ -131,3 +131,46 @@ def test_role_changes_are_audited(client, reporter):
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = AuditEntry.objects.get(action="role")
     assert entry.actor == admin and "Reporters → Editors" in entry.note
+
+
+def test_history_and_preview_are_closed_to_colleagues(client, draft, other_reporter):
+    client.force_login(other_reporter)
+    for url in (f"/desk/stories/{draft.pk}/history", f"/desk/stories/{draft.pk}/preview"):
+        response = client.get(url)
+        assert response.status_code == 403
+        assert draft.headline not in response.content.decode()
+    response = client.post(f"/desk/stories/{draft.pk}/", {"action": "send_back"})
+    assert response.status_code == 403
+    assert draft.headline not in response.content.decode()
+
+
+def test_reporters_desk_shows_no_colleagues_drafts(client, draft, other_reporter, editor):
+    client.force_login(other_reporter)
+    for tab in ("all", "upcoming", "review", "mine"):
+        assert draft.headline not in client.get(f"/desk/?tab={tab}").content.decode()
+    client.force_login(editor)
+    assert draft.headline in client.get("/desk/?tab=all").content.decode()
+
+
+def test_administrators_cannot_raise_themselves(client, administrator):
+    client.force_login(administrator)
+    page = client.get(f"/admin/auth/user/{administrator.pk}/change/")
+    readonly = page.context["adminform"].readonly_fields
+    assert {"is_superuser", "groups", "user_permissions"} <= set(readonly)
+
+
+@pytest.mark.parametrize("value", ["-1", "99999999999999999999", "x", ""])
+def test_autosave_with_an_odd_revision_is_refused(client, draft, reporter, value):
+    client.force_login(reporter)
+    response = client.post(
+        f"/desk/stories/{draft.pk}/autosave",
+        {"base_revision": value, "headline": "x", "lead": "", "body": ""},
+    )
+    assert response.status_code == 400
+
+
+def test_nul_in_desk_parameters(client, draft, editor):
+    client.force_login(editor)
+    assert client.get("/desk/?tab=all&q=%00abc").status_code == 200
+    assert client.get("/desk/tags?q=%00&edition=%00").status_code == 200
+    assert client.get("/desk/stories/new?edition=%00").status_code == 200

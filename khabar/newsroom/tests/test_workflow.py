@@ -239,3 +239,31 @@ def test_new_tags_need_the_right(client, draft, editor, edition):
     client.force_login(editor)
     client.post(f"/desk/stories/{draft.pk}/", story_post(draft, tags="وسم جديد، آخر"))
     assert set(Tag.objects.values_list("name", flat=True)) == {"وسم جديد", "آخر"}
+
+
+def test_correcting_a_story_from_before_the_newsroom_keeps_its_original(
+    client, editor, make_article
+):
+    story = make_article("خبر من الأرشيف", tags=["قديم"])
+    client.force_login(editor)
+    client.post(f"/desk/stories/{story.pk}/", story_post(
+        story, action="correct", kind="update", note="أضيفت تفاصيل.", tags="قديم، جديد",
+        body="<p>نص محدث.</p>"))  # fmt: skip
+    story.refresh_from_db()
+    assert story.version == 2
+    assert sorted(story.tags.values_list("name", flat=True)) == ["جديد", "قديم"]
+    original = Revision.objects.get(article=story, number=0)
+    assert original.body == "<p>الفقرة الأولى من الخبر.</p><p>الفقرة الثانية.</p>"
+
+
+def test_schedule_time_is_the_editions_local_time(client, draft, editor):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    client.force_login(editor)
+    tomorrow = (timezone.now() + timedelta(days=1)).astimezone(ZoneInfo("Asia/Baghdad"))
+    typed = tomorrow.strftime("%Y-%m-%dT20:00")
+    client.post(f"/desk/stories/{draft.pk}/", story_post(draft, action="schedule", at=typed))
+    draft.refresh_from_db()
+    expected = datetime.strptime(typed, "%Y-%m-%dT%H:%M").replace(tzinfo=ZoneInfo("Asia/Baghdad"))
+    assert draft.published_at == expected

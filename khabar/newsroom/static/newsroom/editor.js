@@ -11,7 +11,9 @@
   var toolbar = form.querySelector(".nr-toolbar");
   var headline = form.querySelector("[data-headline]");
 
-  var ALLOWED = { P: 1, H2: 1, H3: 1, STRONG: 1, EM: 1, A: 1, BLOCKQUOTE: 1, UL: 1, OL: 1, LI: 1 };
+  var ALLOWED = { P: 1, H2: 1, H3: 1, STRONG: 1, EM: 1, A: 1, BLOCKQUOTE: 1, UL: 1, OL: 1, LI: 1,
+                  FIGURE: 1, IMG: 1, FIGCAPTION: 1 };
+  var BLOCKS = { P: 1, H2: 1, H3: 1, BLOCKQUOTE: 1, UL: 1, OL: 1, FIGURE: 1 };
   var RENAME = { B: "STRONG", I: "EM", H1: "H2", H4: "H3", H5: "H3", H6: "H3", DIV: "P" };
   var DROP = { SCRIPT: 1, STYLE: 1, TEMPLATE: 1, IFRAME: 1, OBJECT: 1, SVG: 1, MATH: 1, META: 1, LINK: 1, TITLE: 1 };
 
@@ -30,6 +32,14 @@
         if (!/^(https?:|mailto:)/i.test(href.trim())) { clean(node, target); return; }
         element.setAttribute("href", href.trim());
       }
+      if (name === "IMG") {
+        var src = (node.getAttribute("src") || "").trim();
+        if (!/^(https?:\/\/|\/)/i.test(src)) return;  // no data: or javascript: images
+        element.setAttribute("src", src);
+        element.setAttribute("alt", node.getAttribute("alt") || "");
+        target.appendChild(element);
+        return;
+      }
       clean(node, element);
       target.appendChild(element);
     });
@@ -41,9 +51,22 @@
     return clean(doc.body, document.createDocumentFragment());
   }
 
+  // Text and inline elements left at the top level (after a paste, or typed beside a figure)
+  // go into paragraphs, as the server would put them.
+  function wrapLoose(fragment) {
+    var out = document.createDocumentFragment(), paragraph = null;
+    Array.prototype.slice.call(fragment.childNodes).forEach(function (node) {
+      if (node.nodeType === 1 && BLOCKS[node.nodeName]) { paragraph = null; out.appendChild(node); return; }
+      if (node.nodeType === 3 && !node.nodeValue.trim() && !paragraph) return;
+      if (!paragraph) { paragraph = document.createElement("p"); out.appendChild(paragraph); }
+      paragraph.appendChild(node);
+    });
+    return out;
+  }
+
   function serialize() {
     var box = document.createElement("div");
-    box.appendChild(clean(editor, document.createDocumentFragment()));
+    box.appendChild(wrapLoose(clean(editor, document.createDocumentFragment())));
     return box.innerHTML.replace(/<p><\/p>/g, "");
   }
 
@@ -83,9 +106,11 @@
 
   // Switch the plain textarea for the editor.
   var dirty = false;
+  var readOnly = form.hasAttribute("data-readonly");
   textarea.hidden = true;
   editor.hidden = false;
-  toolbar.hidden = false;
+  toolbar.hidden = readOnly;
+  if (readOnly) editor.setAttribute("contenteditable", "false");
   document.execCommand("defaultParagraphSeparator", false, "p");
   setBody(textarea.value);
   dirty = false;
@@ -122,7 +147,11 @@
     sync();
   });
 
-  form.addEventListener("submit", function () { textarea.value = serialize(); dirty = false; });
+  form.addEventListener("submit", function (event) {
+    textarea.value = serialize();
+    // A preview opens elsewhere and saves nothing: what is unsaved stays to be autosaved.
+    if (!(event.submitter && event.submitter.hasAttribute("formtarget"))) dirty = false;
+  });
 
   // Ctrl+S saves, Ctrl+Enter submits for review (or saves when there is no such button).
   document.addEventListener("keydown", function (event) {
@@ -168,6 +197,9 @@
   if (restore) {
     restore.addEventListener("click", function () {
       var data = JSON.parse(document.getElementById("autosave-data").textContent);
+      // The revision the kept text was written on: if someone saved since, saving it shows
+      // the differences instead of overwriting their work.
+      form.querySelector("[name=base_revision]").value = data.base_revision;
       headline.value = data.headline;
       form.querySelector("[name=lead]").value = data.lead;
       setBody(data.body);
@@ -177,7 +209,7 @@
   }
 
   // Autosave every 15 seconds while something changed; it also tells who else is editing.
-  var url = form.getAttribute("data-autosave-url");
+  var url = readOnly ? "" : form.getAttribute("data-autosave-url");
   var presence = document.querySelector("[data-presence]");
   function autosave(force) {
     if (!url || (!dirty && !force)) return;
@@ -187,7 +219,7 @@
     });
     body.append("body", serialize());
     dirty = false;
-    fetch(url, { method: "POST", body: body, credentials: "same-origin" })
+    fetch(url, { method: "POST", body: body, credentials: "same-origin", keepalive: true })
       .then(function (r) { return r.json(); })
       .then(function (data) {
         if (!data.ok) return;
