@@ -153,7 +153,7 @@ def child(requests: int, total: int) -> None:
         marker = 'data-more-comments href="'
         href = html[html.index(marker) + len(marker) :].split('"')[0].replace("&amp;", "&")
         query = urllib.parse.urlsplit(href).query
-        path = f"/ar/comments/{big.news_code}?{query}"
+        path = f"/ar/comments/{big.news_code}?{query}&partial=1"
     later, later_queries, _ = measure(path, requests)
     _, small_queries, _ = measure(f"/ar/comments/{small.news_code}?partial=1", 5)
     settings.KHABAR_COMMENT_REGION_CACHE_SECONDS = 300
