@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "khabar.reader",
     "khabar.comments",
     "khabar.newsroom",
+    "khabar.search",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

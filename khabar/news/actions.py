@@ -19,6 +19,13 @@ from khabar.lib.html import clean_body
 from khabar.news.models import Article, NewsCodeCounter
 
 
+def _reindex(article: Article) -> None:
+    """The search index changes in the same transaction as the story."""
+    from khabar.search.backends import sync
+
+    sync(article)
+
+
 def allocate_news_code() -> int:
     """Hand out the next news code: unique across the site, never reused.
 
@@ -74,6 +81,7 @@ def do_publish(article: Article, *, at=None, embargo_until=_UNCHANGED) -> Articl
             locked.embargo_until = embargo_until
             fields.append("embargo_until")
         locked.save(update_fields=fields)
+        _reindex(locked)
     article.news_code = locked.news_code
     article.status = locked.status
     article.published_at = locked.published_at
@@ -89,6 +97,7 @@ def do_unpublish(article: Article) -> Article:
         locked = Article.objects.select_for_update().get(pk=article.pk)
         locked.status = Article.Status.UNPUBLISHED
         locked.save(update_fields=["status", "updated_at"])
+        _reindex(locked)
     article.status = locked.status
     article.updated_at = locked.updated_at
     return article
@@ -187,6 +196,7 @@ def do_save(user, article: Article, *, base_revision: int, **fields) -> Article:
             locked.authors.set(authors)
         _record_revision(locked, user)
         Autosave.objects.filter(article=locked, user=user).delete()
+        _reindex(locked)
     return locked
 
 
@@ -330,6 +340,7 @@ def do_correct(user, article: Article, *, kind: str, note: str, base_revision: i
         Correction.objects.create(
             article=locked, kind=kind, note=note.strip(), version=locked.version, created_by=user
         )
+        _reindex(locked)
         _audit(user, "correct", locked, note)
     return locked
 
@@ -349,5 +360,6 @@ def do_restore(user, article: Article, number: int, *, base_revision: int) -> Ar
         locked.revision += 1
         locked.save(update_fields=["headline", "lead", "body", "revision", "updated_at"])
         _record_revision(locked, user, kind="restore", note=str(number))
+        _reindex(locked)
         _audit(user, "restore", locked, str(number))
     return locked

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from khabar.reader import views
+from khabar.search.views import search_page
 
 
 class TextSlug:
@@ -25,6 +26,7 @@ urlpatterns = [
     path("section/<text:slug>/", views.section, name="section"),
     path("tag/<text:slug>/", views.tag, name="tag"),
     path("corrections/", views.corrections, name="corrections"),
+    path("search/", search_page, name="search"),
     path("news/<int:code>", views.article, name="article_no_slug"),
     path("news/<int:code>/", views.article),
     path("news/<int:code>/<text:slug>", views.article, name="article"),

@@ -1,0 +1,22 @@
+from django.db import models
+
+from khabar.news.models import Article
+
+
+class TsVectorField(models.Field):
+    """PostgreSQL's tsvector, written by the search backend with array_to_tsvector."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+class SearchDocument(models.Model):
+    """A story's terms on PostgreSQL (SQLite keeps them in the FTS5 table search_fts)."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    document = TsVectorField()
+
+    def __str__(self) -> str:
+        return str(self.article_id)
