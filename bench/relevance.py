@@ -3,10 +3,12 @@ per language, and wrong results in the top ten for hard negatives.
 
     .venv/bin/python bench/relevance.py                # SQLite, and PostgreSQL if it answers
 
-Systems: ours on SQLite (FTS5 over the analyzer's terms) and on PostgreSQL (tsvector), and two
+Systems: ours on SQLite (FTS5 over the analyzer's terms) and on PostgreSQL (tsvector); two
 baselines on the raw text: SQLite FTS5 `unicode61 remove_diacritics 2`, and PostgreSQL's own
-text search configuration (`arabic`, `simple` for Persian, `english`). Each database run is a
-child process on a scratch database.
+text search configuration (`arabic`, `simple` for Persian, `english`); and the peer, Lucene BM25
+with its Arabic, Persian and English analyzers, run from the Anserini fat jar inside the PyPI
+wheel of pyserini 0.21.0 on the machine's Java (skipped with a message where Java is absent).
+Each database run is a child process on a scratch database.
 """
 
 import argparse
@@ -76,6 +78,92 @@ def postgres_baseline(language, stories, queries, score):
             )
             ranked[query["id"]] = [r[0] for r in cursor.fetchall()]
     return score(queries, ranked)
+
+
+JAR_NAME = "anserini-0.21.0-fatjar.jar"
+JAR_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "khabar" / JAR_NAME
+
+
+def anserini_jar() -> Path | None:
+    """The Anserini fat jar from the pyserini 0.21.0 wheel on PyPI, fetched once and kept in
+    the user's cache (no other part of pyserini is used)."""
+    if JAR_CACHE.exists():
+        return JAR_CACHE
+    import zipfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fetched = subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+             "pyserini==0.21.0", "-d", tmp],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        wheels = list(Path(tmp).glob("pyserini-0.21.0-*.whl"))
+        if fetched.returncode or not wheels:
+            return None
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            data = wheel.read(f"pyserini/resources/jars/{JAR_NAME}")
+    JAR_CACHE.parent.mkdir(parents=True, exist_ok=True)
+    JAR_CACHE.write_bytes(data)
+    return JAR_CACHE
+
+
+def lucene_peer(language, stories, queries, score, jar):
+    """Lucene BM25 with its own analyzer for the language, as Anserini runs it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "corpus").mkdir()
+        with open(tmp / "corpus" / "docs.jsonl", "w", encoding="utf-8") as out:
+            for s in stories:
+                text = "\n".join([s["headline"], s.get("lead", ""), " ".join(s["body"])])
+                out.write(json.dumps({"id": s["key"], "contents": text}, ensure_ascii=False))
+                out.write("\n")
+        with open(tmp / "topics.tsv", "w", encoding="utf-8") as out:
+            for q in queries:
+                out.write(f"{q['id']}\t{' '.join(q['text'].split())}\n")
+        java = ["java", "-cp", str(jar)]
+        subprocess.run(
+            [*java, "io.anserini.index.IndexCollection", "-collection", "JsonCollection",
+             "-input", str(tmp / "corpus"), "-index", str(tmp / "index"), "-generator",
+             "DefaultLuceneDocumentGenerator", "-threads", "1", "-language", language,
+             "-storePositions"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        subprocess.run(
+            [*java, "io.anserini.search.SearchCollection", "-index", str(tmp / "index"),
+             "-topics", str(tmp / "topics.tsv"), "-topicreader", "TsvString", "-output",
+             str(tmp / "run.txt"), "-bm25", "-language", language, "-hits", "10"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        ranked: dict[str, list[str]] = {}
+        for line in (tmp / "run.txt").read_text(encoding="utf-8").splitlines():
+            qid, _q0, key, _rank, _score, _tag = line.split()
+            ranked.setdefault(qid, []).append(key)
+    return score(queries, ranked)
+
+
+def lucene(results: dict) -> None:
+    import shutil
+
+    if shutil.which("java") is None:
+        print("Java is not installed: the Lucene peer is skipped.")
+        return
+    jar = anserini_jar()
+    if jar is None:
+        print("The Anserini jar could not be fetched from PyPI: the Lucene peer is skipped.")
+        return
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khabar.settings")
+    import django
+
+    django.setup()
+    from khabar.search import relevance
+
+    for language in LANGUAGES:
+        data = relevance.load_set(language)
+        if data is not None:
+            stories = relevance.corpus(language, data)
+            scores = lucene_peer(language, stories, data["queries"], relevance.score, jar)
+            results[f"lucene-bm25/{language}"] = vars(scores)
 
 
 def child() -> None:
@@ -155,6 +243,7 @@ def main():
     results = {}
     for database in databases:
         results.update(run(database))
+    lucene(results)
     print(f"{'system / language':<28} {'nDCG@10':>8} {'MRR':>7} {'R@10':>7} {'wrong':>6} queries")
     for name in sorted(results, key=lambda n: (n.rsplit("/", 1)[1], n)):
         s = results[name]
