@@ -92,17 +92,37 @@ class SQLiteBackend:
             cursor.execute("DELETE FROM search_fts")
 
     @staticmethod
-    def _match(query: Query) -> str:
+    def _match(query: Query, any_term: bool = False) -> str:
         # Terms are \w+ after analysis, so quoting each one is all the escaping FTS5 needs.
-        parts = [
+        terms = [
             f'({{exact_headline exact_lead exact_body}} : "{e}" OR '
             f'{{stem_headline stem_lead stem_body}} : "{s}")'
             for e, s in query.terms
         ]
-        parts += [
+        phrases = [
             '{exact_headline exact_lead exact_body} : "' + " ".join(p) + '"' for p in query.phrases
         ]
-        return " AND ".join(parts)
+        if any_term and len(terms) > 1:
+            terms = ["(" + " OR ".join(terms) + ")"]
+        return " AND ".join(terms + phrases)
+
+    def candidates(self, query: Query, candidates_sql: str, params: list, limit: int):
+        """Stories matching any query word (and every phrase), best BM25 first, with their
+        terms: (id, score, exact terms, stems)."""
+        weights = ", ".join(str(w) for w in self.WEIGHTS)
+        sql = (
+            f"SELECT a.id, bm25(search_fts, {weights}), exact_headline || ' ' || exact_lead "
+            "|| ' ' || exact_body, stem_headline || ' ' || stem_lead || ' ' || stem_body "
+            f"FROM search_fts JOIN ({candidates_sql}) a ON a.id = search_fts.rowid "
+            f"WHERE search_fts MATCH %s ORDER BY bm25(search_fts, {weights}), "
+            "a.published_at DESC, a.id DESC LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, self._match(query, any_term=True), limit])
+            return [
+                (i, -score, set(exact.split()), set(stems.split()))
+                for i, score, exact, stems in cursor.fetchall()
+            ]
 
     def ranked_ids(self, query: Query, candidates_sql: str, params: list, sort: str):
         weights = ", ".join(str(w) for w in self.WEIGHTS)
@@ -164,13 +184,36 @@ class PostgresBackend:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_searchdocument")
 
-    def _tsquery(self, query: Query) -> str:
+    def _tsquery(self, query: Query, any_term: bool = False) -> str:
         def lexeme(term: str) -> str:
             return "'" + term.replace("'", "''").replace("\\", "") + "'"
 
-        parts = [f"({lexeme(e)} | {lexeme(self.STEM + s)})" for e, s in query.terms]
-        parts += ["(" + " <-> ".join(lexeme(t) for t in p) + ")" for p in query.phrases]
-        return " & ".join(parts)
+        terms = [f"({lexeme(e)} | {lexeme(self.STEM + s)})" for e, s in query.terms]
+        phrases = ["(" + " <-> ".join(lexeme(t) for t in p) + ")" for p in query.phrases]
+        if any_term and len(terms) > 1:
+            terms = ["(" + " | ".join(terms) + ")"]
+        return " & ".join(terms + phrases)
+
+    _LEXEME = re.compile(r"'((?:[^']|'')*)'")
+
+    def candidates(self, query: Query, candidates_sql: str, params: list, limit: int):
+        """Stories matching any query word (and every phrase), best ts_rank_cd first, with
+        their terms: (id, score, exact terms, stems)."""
+        sql = (
+            f"SELECT a.id, ts_rank_cd(%s::float4[], d.document, q), d.document::text "
+            f"FROM search_searchdocument d JOIN ({candidates_sql}) a ON a.id = d.article_id, "
+            "CAST(%s AS tsquery) q WHERE d.document @@ q "
+            "ORDER BY 2 DESC, a.published_at DESC, a.id DESC LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.WEIGHTS, *params, self._tsquery(query, any_term=True),
+                                 limit])  # fmt: skip
+            rows = []
+            for i, score, document in cursor.fetchall():
+                lexemes = {m.replace("''", "'") for m in self._LEXEME.findall(document)}
+                stems = {x[len(self.STEM) :] for x in lexemes if x.startswith(self.STEM)}
+                rows.append((i, score, lexemes - {self.STEM + x for x in stems}, stems))
+            return rows
 
     def ranked_ids(self, query: Query, candidates_sql: str, params: list, sort: str):
         order = (

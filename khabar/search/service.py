@@ -15,6 +15,7 @@ from khabar.news.models import Article
 from khabar.search.backends import Query, backend, parse
 
 PAGE_SIZE = 20
+CANDIDATES = 1000  # the best matches of any word, reordered by how many words they match
 SNIPPET_WORDS = 36
 _WORD = re.compile(r"\w+")
 
@@ -36,7 +37,12 @@ def search(edition, text: str, *, section=None, date_from=None, date_to=None,
     if date_to:
         candidates = candidates.filter(published_at__date__lte=date_to)
     sql, params = candidates.values("id", "published_at").query.sql_with_params()
-    ids = backend().ranked_ids(query, sql, list(params), "date" if sort == "date" else "rank")
+    engine = backend()
+    if sort == "date":
+        # Newest first: every word required, as a reader scanning the latest expects.
+        ids = engine.ranked_ids(query, sql, list(params), "date")
+    else:
+        ids = rank_by_coverage(query, engine.candidates(query, sql, list(params), CANDIDATES))
     paginator = Paginator(ids, PAGE_SIZE)
     result_page = paginator.get_page(page)
     stories = Article.objects.select_related("edition", "section__edition").in_bulk(
@@ -44,6 +50,19 @@ def search(edition, text: str, *, section=None, date_from=None, date_to=None,
     )
     result_page.object_list = [stories[i] for i in result_page.object_list if i in stories]
     return Results(query, result_page)
+
+
+def rank_by_coverage(query: Query, rows) -> list[int]:
+    """Stories that hold more of the query's words first, then more of its exact forms, then
+    the engine's score (BM25 or ts_rank_cd); the engine's order (newer first) breaks ties."""
+
+    def key(row):
+        _id, score, exact, stems = row
+        covered = sum(1 for e, s in query.terms if e in exact or s in stems)
+        exact_hits = sum(1 for e, _s in query.terms if e in exact)
+        return (-covered, -exact_hits, -score)
+
+    return [row[0] for row in sorted(rows, key=key)]
 
 
 def _matches(word: str, query: Query, language: str) -> bool:
