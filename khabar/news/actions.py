@@ -267,36 +267,36 @@ def do_send_back(user, article: Article, note: str) -> Article:
     return locked
 
 
-def do_schedule(user, article: Article, at) -> Article:
-    """Publish at a later time: the story gets its code now and goes live by itself at `at`."""
-    if at is None or at <= timezone.now():
-        raise ValidationError({"at": _("Choose a time in the future.")})
+def _publish_as(user, article: Article, action: str, *, at, embargo_until, note="") -> Article:
+    """Publishing, scheduling and embargoing differ only in their times and their audit entry."""
     with transaction.atomic():
         check(user, "publish", article)
-        article = do_publish(article, at=at, embargo_until=None)
-        _audit(user, "schedule", article, article.edition.format_datetime(at))
+        article = do_publish(article, at=at, embargo_until=embargo_until)
+        _audit(user, action, article, note)
     return article
+
+
+def _future(moment, field: str) -> None:
+    if moment is None or moment <= timezone.now():
+        raise ValidationError({field: _("Choose a time in the future.")})
+
+
+def do_schedule(user, article: Article, at) -> Article:
+    """Publish at a later time: the story gets its code now and goes live by itself at `at`."""
+    _future(at, "at")
+    note = article.edition.format_datetime(at)
+    return _publish_as(user, article, "schedule", at=at, embargo_until=None, note=note)
 
 
 def do_embargo(user, article: Article, until) -> Article:
     """Ready now, public only from `until`: no page, list, feed or search shows it before."""
-    if until is None or until <= timezone.now():
-        raise ValidationError({"until": _("Choose a time in the future.")})
-    with transaction.atomic():
-        check(user, "publish", article)
-        article = do_publish(article, at=timezone.now(), embargo_until=until)
-        Article.objects.filter(pk=article.pk).update(published_at=until)
-        article.published_at = until
-        _audit(user, "embargo", article, article.edition.format_datetime(until))
-    return article
+    _future(until, "until")
+    note = article.edition.format_datetime(until)
+    return _publish_as(user, article, "embargo", at=until, embargo_until=until, note=note)
 
 
 def do_publish_now(user, article: Article) -> Article:
-    with transaction.atomic():
-        check(user, "publish", article)
-        article = do_publish(article, at=timezone.now(), embargo_until=None)
-        _audit(user, "publish", article)
-    return article
+    return _publish_as(user, article, "publish", at=timezone.now(), embargo_until=None)
 
 
 def do_kill(user, article: Article, reason: str) -> Article:
