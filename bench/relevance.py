@@ -3,7 +3,8 @@ per language, and wrong results in the top ten for hard negatives.
 
     .venv/bin/python bench/relevance.py                # SQLite, and PostgreSQL if it answers
 
-Systems: ours on SQLite (FTS5 over the analyzer's terms) and on PostgreSQL (tsvector); two
+Systems: ours on SQLite (FTS5 over the analyzer's terms) and on PostgreSQL (tsvector); ours
+with Snowball's Arabic stemmer in place of our own (SQLite, Arabic); two
 baselines on the raw text: SQLite FTS5 `unicode61 remove_diacritics 2`, and PostgreSQL's own
 text search configuration (`arabic`, `simple` for Persian, `english`); and the peer, Lucene BM25
 with its Arabic, Persian and English analyzers, run from the Anserini fat jar inside the PyPI
@@ -166,6 +167,28 @@ def lucene(results: dict) -> None:
             results[f"lucene-bm25/{language}"] = vars(scores)
 
 
+def with_snowball_arabic(data, edition, keys):
+    """Our engine with Snowball's Arabic stemmer (PyStemmer) in place of our light stemmer, the
+    rest unchanged: the comparison that decided which stemmer to keep."""
+    import Stemmer
+
+    from khabar.lib import analysis
+    from khabar.news.models import Article
+    from khabar.search import relevance
+    from khabar.search.backends import backend
+
+    ours = analysis.stem_arabic
+    analysis.stem_arabic = Stemmer.Stemmer("arabic").stemWord
+    try:
+        for article in Article.objects.filter(edition=edition).select_related("edition"):
+            backend().index(article)
+        return relevance.run_ours("ar", data, edition, keys)
+    finally:
+        analysis.stem_arabic = ours
+        for article in Article.objects.filter(edition=edition).select_related("edition"):
+            backend().index(article)
+
+
 def child() -> None:
     import django
 
@@ -187,6 +210,8 @@ def child() -> None:
         results[f"ours/{connection.vendor}/{language}"] = relevance.run_ours(
             language, data, edition, keys
         )
+        if connection.vendor == "sqlite" and language == "ar":
+            results["ours-snowball-ar/sqlite/ar"] = with_snowball_arabic(data, edition, keys)
         if connection.vendor == "sqlite":
             results[f"fts5-unicode61/{language}"] = fts5_baseline(
                 stories, data["queries"], relevance.score

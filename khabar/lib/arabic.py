@@ -26,6 +26,7 @@ _FOLD = str.maketrans(
         "ؤ": "و",  # waw with hamza
         "ة": "ه", "ۀ": "ه", "ہ": "ه", "ھ": "ه", "ە": "ه",  # taa marbuta, heh variants
         "ک": "ك", "ڪ": "ك", "ګ": "ك",  # Persian and other kaf forms
+        "ڤ": "ف",  # veh, written for v in loanwords (ڤيتامين/فيتامين)
         "ء": "",  # a lone hamza is often omitted in writing
     }
 )  # fmt: skip
@@ -37,15 +38,16 @@ _DIGITS = {
 }
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, zwnj: str = "") -> str:
     """Fold text for matching: NFKC, no marks or tatweel or invisible characters, one alef,
     yeh, heh and kaf, ASCII digits, lower-case Latin, single spaces.
 
-    ZWNJ (the Persian half-space) becomes nothing, so `میخواهم` and `می‌خواهم` match.
+    ZWNJ (the Persian half-space) becomes `zwnj`: nothing by default, so `میخواهم` and
+    `می‌خواهم` match; search keeps it to index the parts of a word as well (analysis.py).
     """
     text = unicodedata.normalize("NFKC", text)
     text = _MARKS.sub("", text)
-    text = text.replace(TATWEEL, "").replace(ZWNJ, "").replace(ZWJ, "")
+    text = text.replace(TATWEEL, "").replace(ZWNJ, zwnj).replace(ZWJ, "")
     text = _INVISIBLE.sub("", text)
     text = text.translate(_FOLD).translate(_DIGITS)
     return " ".join(text.casefold().split())

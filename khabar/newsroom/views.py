@@ -26,6 +26,8 @@ from khabar.newsroom.forms import CorrectionForm, StoryForm, TimeForm
 from khabar.newsroom.models import Autosave, EditSession, Revision
 from khabar.newsroom.roles import can
 from khabar.reader import meta, queries
+from khabar.search.backends import BadQuery
+from khabar.search.service import bad_query_message, desk_matches
 
 DESK_PAGE_SIZE = 25
 
@@ -71,8 +73,6 @@ def desk_queryset(user, tab: str, params):
         stories = stories.filter(created_by_id=int(params["author"]))
     if params.get("status") in Article.Status.values:
         stories = stories.filter(status=params["status"])
-    if _param(params.get("q", "")):
-        stories = stories.filter(headline__icontains=_param(params["q"]))
     if not can(user, "send_back"):
         # Reporters see their own stories and what is public, not colleagues' drafts or
         # embargoed work.
@@ -81,14 +81,35 @@ def desk_queryset(user, tab: str, params):
     return stories.order_by(*order)
 
 
+def desk_page(user, tab: str, params):
+    """One page of a desk list, searched with `q` through the site's search (the same analyzer
+    and index as the reader page), and the message about a query that cannot be searched.
+
+    With a search the list is in order of relevance, unless `order=time` asks for the list's
+    own order."""
+    stories = desk_queryset(user, tab, params)
+    text = params.get("q", "")
+    number = params.get("page")
+    if not text.strip():
+        return Paginator(stories, DESK_PAGE_SIZE).get_page(number), ""
+    try:
+        ids = desk_matches(stories, text)
+    except BadQuery as error:
+        return Paginator([], DESK_PAGE_SIZE).get_page(1), bad_query_message(error)
+    if params.get("order") == "time":
+        return Paginator(stories.filter(pk__in=ids), DESK_PAGE_SIZE).get_page(number), ""
+    page = Paginator(ids, DESK_PAGE_SIZE).get_page(number)
+    found = stories.in_bulk(page.object_list)
+    page.object_list = [found[i] for i in page.object_list if i in found]
+    return page, ""
+
+
 @_desk_user
 def desk(request):
     tab = request.GET.get("tab", "mine")
     if tab not in dict(TABS):
         tab = "mine"
-    page = Paginator(desk_queryset(request.user, tab, request.GET), DESK_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page, message = desk_page(request.user, tab, request.GET)
     from django.contrib.auth import get_user_model
 
     authors = get_user_model().objects.filter(
@@ -103,6 +124,7 @@ def desk(request):
             "tabs": TABS, "tab": tab, "page": page, "sections": Section.objects.all(),
             "authors": authors, "statuses": Article.Status.choices, "params": request.GET,
             "query": query.urlencode(), "can_create": can(request.user, "create"),
+            "message": message,
         },
     )  # fmt: skip
 

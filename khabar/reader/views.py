@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
@@ -83,7 +84,7 @@ def short_link(request, code):
     article = get_object_or_404(
         Article.objects.published().select_related("edition"), news_code=code
     )
-    return redirect(article.get_absolute_url())
+    return _moved(request, article.get_absolute_url(), permanent=False)
 
 
 @edition_page
@@ -92,6 +93,12 @@ def home(request, edition):
     return _render(
         request, edition, "reader/home.html", {"latest": latest, "by_section": by_section}
     )
+
+
+def _moved(request, url: str, permanent: bool = True):
+    """A redirect that keeps the query string (a page number, a campaign's parameters)."""
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"{url}?{query}" if query else url, permanent=permanent)
 
 
 def _slug_redirect(slug: str):
@@ -103,7 +110,7 @@ def _slug_redirect(slug: str):
 @edition_page
 def section(request, edition, slug):
     if plain := _slug_redirect(slug):
-        return redirect("reader:section", edition=edition.code, slug=plain, permanent=True)
+        return _moved(request, reverse("reader:section", args=[edition.code, plain]))
     section = get_object_or_404(Section, edition=edition, slug=slug)
     page = _page(request, queries.list_articles(edition).filter(section=section))
     return _render(request, edition, "reader/section.html", {"section": section, "page": page})
@@ -112,7 +119,7 @@ def section(request, edition, slug):
 @edition_page
 def tag(request, edition, slug):
     if plain := _slug_redirect(slug):
-        return redirect("reader:tag", edition=edition.code, slug=plain, permanent=True)
+        return _moved(request, reverse("reader:tag", args=[edition.code, plain]))
     tag = get_object_or_404(Tag, edition=edition, slug=slug)
     page = _page(request, queries.list_articles(edition).filter(tags=tag))
     if not page.paginator.count:
@@ -125,7 +132,7 @@ def tag(request, edition, slug):
 def article(request, edition, code, slug=None):
     article = get_object_or_404(queries.article_page(edition), news_code=code)
     if slug != article.slug or request.path.endswith("/"):
-        return redirect(article.get_absolute_url(), permanent=True)
+        return _moved(request, article.get_absolute_url())
     canonical = queries.absolute_url(request, article.get_absolute_url())
     context = {
         "article": article,

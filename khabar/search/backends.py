@@ -2,13 +2,17 @@
 ts_rank_cd). Both index and query the analyzer's terms, so Arabic and Persian spelling
 variants, prefixes and digits match the same way on either database.
 
-Ranking: headline over lead over body, exact forms over stems; newer stories win ties.
+Ranking: headline over lead over body, exact forms over stems; newer stories win ties. On
+SQLite a query whose words match more than SQLiteBackend.SCORED stories is ranked over the
+newest matches (see SQLiteBackend.candidates): at a million stories, scoring every story that
+holds a common word takes seconds.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 
 from khabar.lib.analysis import analyze, stem
 from khabar.lib.html import html_to_text
@@ -26,6 +30,7 @@ class BadQuery(ValueError):
 class Query:
     terms: list[tuple[str, str]] = field(default_factory=list)  # (exact, stem), all required
     phrases: list[list[str]] = field(default_factory=list)  # exact terms in a row
+    language: str = "ar"
 
     @property
     def words(self) -> set[str]:
@@ -37,7 +42,7 @@ def parse(text: str, language: str) -> Query:
     text = "".join(ch for ch in text if not 0xD800 <= ord(ch) <= 0xDFFF)  # lone surrogates
     if len(text) > MAX_QUERY_LENGTH:
         raise BadQuery("too-long")
-    query = Query()
+    query = Query(language=language)
     for phrase in _PHRASE.findall(text):
         exact, _stems = analyze(phrase, language)
         if len(exact) > 1:
@@ -62,26 +67,66 @@ def document_terms(article: Article) -> dict[str, list[str]]:
         ("lead", article.lead),
         ("body", html_to_text(article.body)),
     ):
-        exact, stems = analyze(text, language)
+        exact, stems = analyze(text, language, document=True)
         out[f"exact_{name}"], out[f"stem_{name}"] = exact, stems
     return out
 
 
+# Field weights: headline, lead, body. A word found in its exact form is in the exact fields
+# and in the stemmed ones, so it counts twice in Arabic and Persian, where light stemming and
+# skeletons join words that differ (النقل/انتقال); Snowball's English stems seldom join
+# different words, so there an exact form adds half. Measured on the relevance set.
+FIELD_WEIGHTS = (3.0, 1.5, 0.5)
+EXACT_SHARE = {"en": 0.5}
+
+
+def weights_for(language: str) -> tuple[float, ...]:
+    """Per field: exact headline, lead, body, then the stemmed ones."""
+    share = EXACT_SHARE.get(language, 1.0)
+    return tuple(w * share for w in FIELD_WEIGHTS) + FIELD_WEIGHTS
+
+
 class SQLiteBackend:
-    # bm25() weights per column: exact headline, lead, body, then the stemmed ones.
-    WEIGHTS = (10.0, 4.0, 1.0, 5.0, 2.0, 0.5)
+    COLUMNS = ("exact_headline", "exact_lead", "exact_body",
+               "stem_headline", "stem_lead", "stem_body")  # fmt: skip
 
     def index(self, article: Article) -> None:
-        terms = document_terms(article)
+        self.index_many([article])
+
+    def index_many(self, articles) -> None:
+        """Index or re-index stories (with their edition loaded): one DELETE and one INSERT
+        statement for the lot, each run over every row."""
+        rows = []
+        for article in articles:
+            terms = document_terms(article)
+            rows.append((article.pk, *(" ".join(terms[k]) for k in self.COLUMNS)))
+        if not rows:
+            return
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [article.pk])
-            cursor.execute(
-                "INSERT INTO search_fts (rowid, exact_headline, exact_lead, exact_body, "
-                "stem_headline, stem_lead, stem_body) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                [article.pk, *(" ".join(terms[k]) for k in (
-                    "exact_headline", "exact_lead", "exact_body",
-                    "stem_headline", "stem_lead", "stem_body"))],
-            )  # fmt: skip
+            cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [r[:1] for r in rows])
+            cursor.executemany(
+                f"INSERT INTO search_fts (rowid, {', '.join(self.COLUMNS)}) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                rows,
+            )
+
+    def indexed_ids(self) -> list[int]:
+        # The docsize shadow table holds one small row per story: no term text is read.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM search_fts_docsize")
+            return [row[0] for row in cursor.fetchall()]
+
+    def optimize(self) -> None:
+        """Merge the index's segments into one after a rebuild (fewer b-trees to read per
+        term), a few thousand pages per transaction so that publishing never waits long: a
+        negative 'merge' is an incremental 'optimize'; it is done when it writes (almost)
+        nothing."""
+        for _ in range(100_000):
+            with transaction.atomic(), connection.cursor() as cursor:
+                before = connection.connection.total_changes
+                cursor.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('merge', -2000)")
+                if connection.connection.total_changes - before < 2:
+                    return
 
     def remove(self, article_id: int) -> None:
         with connection.cursor() as cursor:
@@ -106,37 +151,181 @@ class SQLiteBackend:
             terms = ["(" + " OR ".join(terms) + ")"]
         return " AND ".join(terms + phrases)
 
+    # Beyond this many stories matching a query anywhere in the index, BM25 costs too much:
+    # bm25() counts every match of every query term for its IDF, and would score them all.
+    SCORED = 1_000
+
     def candidates(self, query: Query, candidates_sql: str, params: list, limit: int):
-        """Stories matching any query word (and every phrase), best BM25 first, with their
-        terms: (id, score, exact terms, stems)."""
-        weights = ", ".join(str(w) for w in self.WEIGHTS)
+        """Stories matching any query word (and every phrase), best first, with the query's
+        exact terms and stems that each holds: (id, score, exact terms, stems).
+
+        A query matching at most SCORED stories is ranked by BM25 over all of them. A larger
+        one is ranked over the newest SCORED matches, the newest SCORED holding every word and
+        every match of its rarer words, by a BM25 without term frequencies or lengths (a
+        field weight per word, times the word's IDF), so that no step reads every match."""
+        any_term = self._match(query, any_term=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
+                "ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+                [any_term, self.SCORED],
+            )
+            if cursor.fetchone() is None:
+                return self._bm25(query, candidates_sql, params, limit)
+            return self._newest(query, candidates_sql, params, limit)
+
+    def _bm25(self, query: Query, candidates_sql: str, params: list, limit: int):
+        weights = ", ".join(str(w) for w in weights_for(query.language))
         sql = (
-            f"SELECT a.id, bm25(search_fts, {weights}), exact_headline || ' ' || exact_lead "
-            "|| ' ' || exact_body, stem_headline || ' ' || stem_lead || ' ' || stem_body "
+            f"SELECT a.id, bm25(search_fts, {weights}) "
             f"FROM search_fts JOIN ({candidates_sql}) a ON a.id = search_fts.rowid "
             f"WHERE search_fts MATCH %s ORDER BY bm25(search_fts, {weights}), "
             "a.published_at DESC, a.id DESC LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, self._match(query, any_term=True), limit])
-            return [
-                (i, -score, set(exact.split()), set(stems.split()))
-                for i, score, exact, stems in cursor.fetchall()
-            ]
+            rows = cursor.fetchall()
+        if not rows:
+            return []
+        ids = [i for i, _score in rows]
+        hits = self._hits(list(enumerate(query.terms)), min(ids), max(ids), by_column=False)
+        sets = self._term_sets(query, hits, ids)
+        return [(i, -score, *sets[i]) for i, score in rows]
 
-    def ranked_ids(self, query: Query, candidates_sql: str, params: list, sort: str):
-        weights = ", ".join(str(w) for w in self.WEIGHTS)
-        order = (
-            "a.published_at DESC, a.id DESC"
-            if sort == "date"
-            else f"bm25(search_fts, {weights}), a.published_at DESC, a.id DESC"
+    def _newest(self, query: Query, candidates_sql: str, params: list, limit: int):
+        join = (
+            # The time as stored (ISO text, which sorts as the time does): no parsing.
+            f"SELECT a.id, CAST(a.published_at AS TEXT) FROM search_fts JOIN ({candidates_sql}) a "
+            "ON a.id = search_fts.rowid WHERE search_fts MATCH %s"
         )
-        sql = (
-            f"SELECT a.id FROM search_fts JOIN ({candidates_sql}) a ON a.id = search_fts.rowid "
-            f"WHERE search_fts MATCH %s ORDER BY {order}"
-        )
+        newest = " ORDER BY search_fts.rowid DESC LIMIT %s"
+        terms = list(enumerate(query.terms))
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, self._match(query)])
+            cursor.execute(join + newest, [*params, self._match(query, any_term=True),
+                                           self.SCORED])  # fmt: skip
+            found = dict(cursor.fetchall())
+            if not found:
+                return []
+            low, high = min(found), max(found)
+            every: dict = {}
+            if len(query.terms) > 1:
+                cursor.execute(join + " AND search_fts.rowid < %s" + newest,
+                               [*params, self._match(query), low, self.SCORED])  # fmt: skip
+                every = dict(cursor.fetchall())
+            rare = {}  # term number: stories holding it, in the whole index
+            for n, pair in terms:
+                alone = self._match(Query(terms=[pair], phrases=query.phrases))
+                cursor.execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s "
+                    "LIMIT %s)",
+                    [alone, self.SCORED + 1],
+                )
+                count = cursor.fetchone()[0]
+                if count <= self.SCORED:
+                    rare[n] = count
+                    cursor.execute(join + " AND search_fts.rowid < %s" + newest,
+                                   [*params, alone, low, self.SCORED])  # fmt: skip
+                    found.update(cursor.fetchall())
+            cursor.execute("SELECT max(rowid) FROM search_fts")
+            total = cursor.fetchone()[0] or 1
+        found.update(every)
+        hits = self._hits(terms, low, high, by_column=True)
+        first = min(found)
+        if first < low:  # stories before the window: where their rare words are
+            older = self._hits([t for t in terms if t[0] in rare], first, low - 1, True)
+            for key, ids in older.items():
+                hits.setdefault(key, set()).update(ids)
+        stories = high - low + 1
+        idf = {}
+        for n, _pair in terms:
+            if n in rare:
+                df = rare[n]
+            else:  # as often in the whole index as in the window
+                window = set().union(*(hits.get((n, c), set()) for c in range(6)))
+                df = len(window) * total / stories
+            idf[n] = math.log(1 + (total - df + 0.5) / (df + 0.5))
+        score = dict.fromkeys(found, 0.0)
+        field_weights = weights_for(query.language)
+        for (n, c), ids in hits.items():
+            weight = idf[n] * field_weights[c]
+            for i in ids:
+                if i in score:
+                    score[i] += weight
+        # Older than the window and found through every word: each word is there, in which
+        # field is not known; count it as in the body.
+        guessed = [n for n, _pair in terms if n not in rare]
+        for i in every:
+            if i < low:
+                score[i] += sum(idf[n] * field_weights[2] for n in guessed)
+        best = sorted(found, key=lambda i: (score[i], found[i], i), reverse=True)[:limit]
+        sets = self._term_sets(query, hits, best)
+        rows = []
+        for i in best:
+            exact, stems = sets[i]
+            if i < low and i in every:
+                exact |= {query.terms[n][0] for n in guessed}
+                stems |= {query.terms[n][1] for n in guessed}
+            rows.append((i, score[i], exact, stems))
+        return rows
+
+    def _hits(self, terms, low: int, high: int, by_column: bool):
+        """{(term number, column number): ids} of the stories between two ids that hold each
+        of the (number, (exact, stem)) terms: per column, or (by_column=False) in any exact
+        column (0) or any stemmed one (3). One statement; FTS5 reads only those terms' index
+        entries in that range of ids."""
+        parts, args = [], []
+        groups = [(c, [c]) for c in range(6)] if by_column else [(0, [0, 1, 2]), (3, [3, 4, 5])]
+        for n, (e, s) in terms:
+            for c, columns in groups:
+                names = " ".join(self.COLUMNS[k] for k in columns)
+                parts.append(
+                    f"SELECT {n}, {c}, rowid FROM search_fts WHERE search_fts MATCH %s "
+                    "AND rowid BETWEEN %s AND %s"
+                )
+                args += [f'{{{names}}} : "{e if c < 3 else s}"', low, high]
+        hits: dict[tuple[int, int], set[int]] = {}
+        if parts:
+            with connection.cursor() as cursor:
+                cursor.execute(" UNION ALL ".join(parts), args)
+                for n, c, i in cursor.fetchall():
+                    hits.setdefault((n, c), set()).add(i)
+        return hits
+
+    @staticmethod
+    def _term_sets(query: Query, hits, ids) -> dict[int, tuple[set[str], set[str]]]:
+        """{id: (the query's exact terms it holds, the query's stems it holds)}."""
+        sets = {i: (set(), set()) for i in ids}
+        for (n, c), found in hits.items():
+            exact, stem = query.terms[n]
+            for i in found & sets.keys():
+                sets[i][c >= 3].add(stem if c >= 3 else exact)
+        return sets
+
+    def ranked_ids(self, query: Query, candidates_sql: str, params: list, sort: str,
+                   limit: int | None = None):  # fmt: skip
+        """Ids of the stories holding every word and phrase, best or newest first; the first
+        `limit` of them if given.
+
+        Newest first with a limit reads the index from its newest entry down and stops after
+        `limit` matches (stories are indexed about in the order they are published), then
+        orders those by their time: a common word does not sort every story that holds it."""
+        weights = ", ".join(str(w) for w in weights_for(query.language))
+        join = (
+            f"SELECT a.id, a.published_at FROM search_fts JOIN ({candidates_sql}) a "
+            "ON a.id = search_fts.rowid WHERE search_fts MATCH %s"
+        )
+        if sort == "date" and limit is not None:
+            sql = (
+                f"SELECT id FROM ({join} ORDER BY search_fts.rowid DESC LIMIT %s) "
+                "ORDER BY published_at DESC, id DESC"
+            )
+        elif sort == "date":
+            sql = f"{join} ORDER BY a.published_at DESC, a.id DESC LIMIT %s"
+        else:
+            order = f"bm25(search_fts, {weights}), a.published_at DESC, a.id DESC"
+            sql = f"{join} ORDER BY {order} LIMIT %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, self._match(query), -1 if limit is None else limit])
             return [row[0] for row in cursor.fetchall()]
 
 
@@ -147,18 +336,37 @@ class PostgresBackend:
     STEM = "~"  # stems are kept apart from exact forms in the one tsvector
 
     def index(self, article: Article) -> None:
-        terms = document_terms(article)
-        fields = [
-            (terms["exact_headline"], "A", ""), (terms["exact_lead"], "B", ""),
-            (terms["exact_body"], "C", ""), (terms["stem_headline"], "B", self.STEM),
-            (terms["stem_lead"], "C", self.STEM), (terms["stem_body"], "D", self.STEM),
-        ]  # fmt: skip
+        self.index_many([article])
+
+    def index_many(self, articles) -> None:
+        """Index or re-index stories (with their edition loaded) in one executemany."""
+        rows = []
+        for article in articles:
+            terms = document_terms(article)
+            fields = [
+                (terms["exact_headline"], "A", ""), (terms["exact_lead"], "B", ""),
+                (terms["exact_body"], "C", ""), (terms["stem_headline"], "B", self.STEM),
+                (terms["stem_lead"], "C", self.STEM), (terms["stem_body"], "D", self.STEM),
+            ]  # fmt: skip
+            rows.append((article.pk, self._tsvector(fields)))
+        if not rows:
+            return
         sql = (
             "INSERT INTO search_searchdocument (article_id, document) VALUES (%s, %s::tsvector) "
             "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [article.pk, self._tsvector(fields)])
+            cursor.executemany(sql, rows)
+
+    def indexed_ids(self) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT article_id FROM search_searchdocument")
+            return [row[0] for row in cursor.fetchall()]
+
+    def optimize(self) -> None:
+        """After a rebuild: planner statistics, and the GIN pending list merged (VACUUM)."""
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE search_searchdocument")
 
     @staticmethod
     def _tsvector(fields) -> str:
@@ -184,9 +392,12 @@ class PostgresBackend:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_searchdocument")
 
+    @staticmethod
+    def _lexeme(term: str) -> str:
+        return "'" + term.replace("'", "''").replace("\\", "") + "'"
+
     def _tsquery(self, query: Query, any_term: bool = False) -> str:
-        def lexeme(term: str) -> str:
-            return "'" + term.replace("'", "''").replace("\\", "") + "'"
+        lexeme = self._lexeme
 
         terms = [f"({lexeme(e)} | {lexeme(self.STEM + s)})" for e, s in query.terms]
         phrases = ["(" + " <-> ".join(lexeme(t) for t in p) + ")" for p in query.phrases]
@@ -194,28 +405,40 @@ class PostgresBackend:
             terms = ["(" + " | ".join(terms) + ")"]
         return " & ".join(terms + phrases)
 
-    _LEXEME = re.compile(r"'((?:[^']|'')*)'")
-
     def candidates(self, query: Query, candidates_sql: str, params: list, limit: int):
-        """Stories matching any query word (and every phrase), best ts_rank_cd first, with
-        their terms: (id, score, exact terms, stems)."""
+        """Stories matching any query word (and every phrase), best ts_rank_cd first, with the
+        query's exact terms and stems that each holds: (id, score, exact terms, stems).
+
+        Which terms a story holds is asked of the best `limit` only, after the LIMIT: asked
+        in the ranking query, it would be computed for every match. The document is read
+        (detoasted) once per story for all the terms."""
+        lexemes = [(e, self.STEM + s) for e, s in query.terms]
+        tests = "".join(", doc @@ %s::tsquery, doc @@ %s::tsquery" for _pair in lexemes)
         sql = (
-            f"SELECT a.id, ts_rank_cd(%s::float4[], d.document, q), d.document::text "
+            f"SELECT id, score{tests} FROM (SELECT r.id, r.score, r.published_at, "
+            "d.document || ''::tsvector AS doc FROM ("
+            "SELECT a.id, a.published_at, ts_rank_cd(%s::float4[], d.document, q) AS score "
             f"FROM search_searchdocument d JOIN ({candidates_sql}) a ON a.id = d.article_id, "
             "CAST(%s AS tsquery) q WHERE d.document @@ q "
-            "ORDER BY 2 DESC, a.published_at DESC, a.id DESC LIMIT %s"
+            "ORDER BY 3 DESC, a.published_at DESC, a.id DESC LIMIT %s"
+            ") r JOIN search_searchdocument d ON d.article_id = r.id OFFSET 0) x "
+            "ORDER BY score DESC, published_at DESC, id DESC"
         )
+        quoted = [self._lexeme(t) for pair in lexemes for t in pair]
+        args = [*quoted, self.WEIGHTS, *params, self._tsquery(query, any_term=True), limit]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.WEIGHTS, *params, self._tsquery(query, any_term=True),
-                                 limit])  # fmt: skip
+            cursor.execute(sql, args)
             rows = []
-            for i, score, document in cursor.fetchall():
-                lexemes = {m.replace("''", "'") for m in self._LEXEME.findall(document)}
-                stems = {x[len(self.STEM) :] for x in lexemes if x.startswith(self.STEM)}
-                rows.append((i, score, lexemes - {self.STEM + x for x in stems}, stems))
+            for i, score, *held in cursor.fetchall():
+                exact = {e for (e, _s), hit in zip(query.terms, held[0::2], strict=True) if hit}
+                stems = {s for (_e, s), hit in zip(query.terms, held[1::2], strict=True) if hit}
+                rows.append((i, score, exact, stems))
             return rows
 
-    def ranked_ids(self, query: Query, candidates_sql: str, params: list, sort: str):
+    def ranked_ids(self, query: Query, candidates_sql: str, params: list, sort: str,
+                   limit: int | None = None):  # fmt: skip
+        """Ids of the stories holding every word and phrase, best or newest first; the first
+        `limit` of them if given."""
         order = (
             "a.published_at DESC, a.id DESC"
             if sort == "date"
@@ -223,9 +446,11 @@ class PostgresBackend:
         )
         sql = (
             f"SELECT a.id FROM search_searchdocument d JOIN ({candidates_sql}) a "
-            f"ON a.id = d.article_id, CAST(%s AS tsquery) q WHERE d.document @@ q ORDER BY {order}"
+            f"ON a.id = d.article_id, CAST(%s AS tsquery) q WHERE d.document @@ q ORDER BY {order} "
+            "LIMIT %s"
         )
         args = [*params, self._tsquery(query)] + ([] if sort == "date" else [self.WEIGHTS])
+        args.append(limit)  # LIMIT NULL: no limit
         with connection.cursor() as cursor:
             cursor.execute(sql, args)
             return [row[0] for row in cursor.fetchall()]

@@ -1,19 +1,40 @@
 import re
 from datetime import date
+from urllib.parse import urlencode
 
-from django.utils.translation import gettext as _
-
-from khabar.news.models import Section
+from khabar.news.models import Article, Section, Tag
 from khabar.reader.views import _render, edition_page
 from khabar.search.backends import BadQuery
-from khabar.search.service import highlight, search, snippet
+from khabar.search.service import bad_query_message, highlight, search, snippet
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # no UTF-8 for them, so no link either
+TAG_CHOICES = 300  # the select lists this many tags; ?tag=<slug> reaches any of them
 
 
 def _date(value: str):
     try:
-        return date.fromisoformat(value) if value else None
+        return (
+            date.fromisoformat(value)
+            if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value)
+            else None
+        )
     except ValueError:
         return None
+
+
+def _tags(edition, selected_slug: str):
+    """The edition's tags that published stories carry, by name; the one asked for by slug."""
+    published = Article.objects.published().filter(edition=edition)
+    used = Tag.objects.filter(
+        pk__in=Article.tags.through.objects.filter(article__in=published).values("tag_id")
+    )
+    tags = list(used[:TAG_CHOICES])
+    selected = next((t for t in tags if t.slug == selected_slug), None)
+    if selected is None and re.fullmatch(r"[-\w]{1,100}", selected_slug):
+        selected = used.filter(slug=selected_slug).first()
+        if selected is not None:
+            tags = sorted([*tags, selected], key=lambda t: t.name)
+    return tags, selected
 
 
 @edition_page
@@ -21,29 +42,40 @@ def search_page(request, edition):
     text = request.GET.get("q", "")
     sections = list(Section.objects.filter(edition=edition))
     section = next((s for s in sections if str(s.pk) == request.GET.get("section")), None)
+    tags, tag = _tags(edition, request.GET.get("tag", ""))
     sort = "date" if request.GET.get("sort") == "date" else "relevance"
     raw_page = request.GET.get("page", "1")
     page = int(raw_page) if re.fullmatch(r"[1-9][0-9]{0,4}", raw_page) else 1
+    date_from, date_to = _date(request.GET.get("from", "")), _date(request.GET.get("to", ""))
+    # The filters as understood, for the form and the page links; values we could not read
+    # are dropped rather than carried from page to page.
+    filters = {
+        "q": _SURROGATE.sub("", text)[:300],
+        "section": section.pk if section else "",
+        "tag": tag.slug if tag else "",
+        "from": date_from.isoformat() if date_from else "",
+        "to": date_to.isoformat() if date_to else "",
+        "sort": sort,
+    }
     context = {
-        "q": text[:300],
+        "q": filters["q"],
         "sections": sections,
         "section": section,
+        "tags": tags,
+        "tag": tag,
         "sort": sort,
-        "date_from": request.GET.get("from", "")[:10],
-        "date_to": request.GET.get("to", "")[:10],
+        "date_from": filters["from"],
+        "date_to": filters["to"],
+        "filters": urlencode({k: v for k, v in filters.items() if v}),
     }
     if text.strip():
         try:
             results = search(
-                edition, text, section=section, date_from=_date(context["date_from"]),
-                date_to=_date(context["date_to"]), sort=sort, page=page,
+                edition, text, section=section, tag=tag, date_from=date_from, date_to=date_to,
+                sort=sort, page=page,
             )  # fmt: skip
         except BadQuery as error:
-            context["message"] = (
-                _("The search is too long: use a few words.")
-                if error.args[0] == "too-long"
-                else _("Type one or more words to search for.")
-            )
+            context["message"] = bad_query_message(error)
         else:
             context["results"] = results
             language = edition.language

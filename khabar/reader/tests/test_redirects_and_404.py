@@ -123,3 +123,13 @@ def test_canonical_of_a_list_ignores_tracking_parameters(client, make_article, s
     html = client.get("/ar/section/اقتصاد/?page=2&utm_source=x").content.decode()
     expected = iri_to_uri("http://testserver/ar/section/اقتصاد/?page=2")
     assert f'<link rel="canonical" href="{expected}">' in html
+
+
+def test_redirects_keep_the_query_string(client, reference_article):
+    url = iri_to_uri(reference_article.get_absolute_url())
+    response = client.get(f"/ar/news/{reference_article.news_code}/قديم?utm_source=wire&x=%D8%A8")
+    assert response["Location"] == f"{url}?utm_source=wire&x=%D8%A8"
+    response = client.get(f"/news/{reference_article.news_code}?utm_source=sms")
+    assert response["Location"] == f"{url}?utm_source=sms"
+    response = client.get("/ar/section/اقْتِصاد/?page=2")
+    assert response["Location"] == iri_to_uri("/ar/section/اقتصاد/") + "?page=2"

@@ -14,14 +14,32 @@ LANGUAGES = [lang for lang in relevance.EDITIONS if lang in EXPECTED]
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_relevance_holds(language):
-    data = relevance.load_set(language)
-    edition, keys = relevance.load_corpus(language, relevance.corpus(language, data))
+    # Every edition's stories in the one index, as bench/relevance.py and a real site have
+    # them: BM25's word statistics are the index's, not one edition's.
+    loaded = {}
+    for name in LANGUAGES:
+        data = relevance.load_set(name)
+        loaded[name] = (data, *relevance.load_corpus(name, relevance.corpus(name, data)))
+    data, edition, keys = loaded[language]
     scores = relevance.run_ours(language, data, edition, keys)
     expected = EXPECTED[language]
-    assert scores.ndcg >= expected["ndcg"]
-    assert scores.mrr >= expected["mrr"]
-    assert scores.recall >= expected["recall"]
+    assert round(scores.ndcg, 3) >= expected["ndcg"]
+    assert round(scores.mrr, 3) >= expected["mrr"]
+    assert round(scores.recall, 3) >= expected["recall"]
     assert scores.wrong <= expected["wrong"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_stored_figures_keep_us_ahead_of_lucene(language):
+    """The bar of the issue, on the stored figures (Lucene itself runs in bench/relevance.py,
+    which needs Java): ahead of Lucene BM25 in Arabic, level with it in Persian and English,
+    and no more wrong results for the hard negatives."""
+    ours, lucene = EXPECTED[language], EXPECTED["lucene"][language]
+    if language == "ar":
+        assert ours["ndcg"] > lucene["ndcg"] and ours["mrr"] > lucene["mrr"]
+    else:
+        assert ours["ndcg"] >= lucene["ndcg"] and ours["mrr"] >= lucene["mrr"]
+    assert ours["wrong"] <= lucene["wrong"]
 
 
 def test_measures():

@@ -14,22 +14,35 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=500)
 
     def handle(self, *args, batch, **options):
+        # Nothing is cleared first: each published story's entry is replaced in place, batch by
+        # batch, and entries of stories no longer published go at the end. Readers keep finding
+        # stories throughout, in their old or their new form.
         engine = backend()
-        ids = list(
-            Article.objects.filter(status=Article.Status.PUBLISHED).values_list("id", flat=True)
-        )
+        # No ORDER BY: the model's default one would have SQLite walk the whole date index
+        # for every batch instead of looking the ids up.
+        published = Article.objects.filter(status=Article.Status.PUBLISHED).order_by()
+        ids = list(published.order_by("pk").values_list("id", flat=True))
         total = len(ids)
-        with transaction.atomic():
-            engine.clear()
         for start in range(0, total, batch):
-            # One short transaction per batch: readers are never blocked for long.
+            # One short transaction per batch: readers are never blocked for long. The status is
+            # read again inside it, so a story unpublished meanwhile is not put back.
             with transaction.atomic():
-                chunk = Article.objects.filter(pk__in=ids[start : start + batch])
-                for article in chunk.select_related("edition"):
-                    engine.index(article)
+                chunk = published.filter(pk__in=ids[start : start + batch])
+                engine.index_many(chunk.select_related("edition"))
             done = min(start + batch, total)
             width = 30
             bar = "#" * (width * done // max(total, 1))
             sys.stdout.write(f"\r[{bar:<{width}}] {done}/{total}")
             sys.stdout.flush()
-        self.stdout.write(f"\nIndexed {total} stories.")
+        # Entries whose story was unpublished or deleted since it was indexed. A story
+        # unpublished from here on is taken out by its own transaction (backends.sync).
+        stale = sorted(set(engine.indexed_ids()) - set(published.values_list("id", flat=True)))
+        for start in range(0, len(stale), batch):
+            with transaction.atomic():
+                chunk = stale[start : start + batch]
+                back = set(published.filter(pk__in=chunk).values_list("id", flat=True))
+                for article_id in chunk:
+                    if article_id not in back:  # unless published again meanwhile
+                        engine.remove(article_id)
+        engine.optimize()
+        self.stdout.write(f"\nIndexed {total} stories; removed {len(stale)} stale entries.")
