@@ -179,12 +179,14 @@ def with_snowball_arabic(data, edition, keys):
 
     ours = analysis.stem_arabic
     analysis.stem_arabic = Stemmer.Stemmer("arabic").stemWord
+    analysis.stem.cache_clear()
     try:
         for article in Article.objects.filter(edition=edition).select_related("edition"):
             backend().index(article)
         return relevance.run_ours("ar", data, edition, keys)
     finally:
         analysis.stem_arabic = ours
+        analysis.stem.cache_clear()
         for article in Article.objects.filter(edition=edition).select_related("edition"):
             backend().index(article)
 

@@ -70,6 +70,7 @@ def stem_persian(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=262144)
 def stem(word: str, language: str) -> str:
     if _ARABIC_LETTER.search(word):
         return stem_persian(word) if language == "fa" else stem_arabic(word)

@@ -38,6 +38,9 @@ _DIGITS = {
 }
 
 
+_FOLD_AND_DIGITS = {**_FOLD, **_DIGITS}  # one pass over the text, not two
+
+
 def normalize(text: str, zwnj: str = "") -> str:
     """Fold text for matching: NFKC, no marks or tatweel or invisible characters, one alef,
     yeh, heh and kaf, ASCII digits, lower-case Latin, single spaces.
@@ -49,7 +52,7 @@ def normalize(text: str, zwnj: str = "") -> str:
     text = _MARKS.sub("", text)
     text = text.replace(TATWEEL, "").replace(ZWNJ, zwnj).replace(ZWJ, "")
     text = _INVISIBLE.sub("", text)
-    text = text.translate(_FOLD).translate(_DIGITS)
+    text = text.translate(_FOLD_AND_DIGITS)
     return " ".join(text.casefold().split())
 
 

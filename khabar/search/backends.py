@@ -405,29 +405,69 @@ class PostgresBackend:
             terms = ["(" + " | ".join(terms) + ")"]
         return " & ".join(terms + phrases)
 
+    # A query that more stories match is ranked over the newest that match it, and the newest
+    # that hold every word: ts_rank_cd reads each story's whole document (~15 µs a story), so
+    # ranking every match of a common word among a million stories would take seconds.
+    SCORED = 200
+
+    # How many of the newest stories are tested one by one before asking the GIN index.
+    WINDOW = 600
+
+    def _newest(self, cursor, tsquery: str, candidates_sql: str, params: list, n: int):
+        """Ids of the newest `n` candidates matching `tsquery`.
+
+        First the newest WINDOW stories, each document tested (a common word is done there);
+        failing that, every match from the GIN index, newest first (a rarer query, so few)."""
+        join = (
+            f"FROM search_searchdocument d JOIN ({candidates_sql}) a ON a.id = d.article_id "
+            "WHERE d.document @@ %s::tsquery"
+        )
+        cursor.execute("SELECT max(article_id) FROM search_searchdocument")
+        low = (cursor.fetchone()[0] or 0) - self.WINDOW
+        cursor.execute(
+            f"SELECT d.article_id {join} AND d.article_id > %s ORDER BY d.article_id DESC LIMIT %s",
+            [*params, tsquery, low, n],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        if len(ids) == n or low <= 0:
+            return ids
+        # MATERIALIZED: the matches from the GIN index, newest first, then each looked up
+        # among the candidates until `n` are found (not a scan of the whole story table).
+        cursor.execute(
+            "WITH m AS MATERIALIZED (SELECT article_id FROM search_searchdocument "
+            "WHERE document @@ %s::tsquery ORDER BY article_id DESC) "
+            f"SELECT m.article_id FROM m JOIN ({candidates_sql}) a ON a.id = m.article_id "
+            "ORDER BY m.article_id DESC LIMIT %s",
+            [tsquery, *params, n],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
     def candidates(self, query: Query, candidates_sql: str, params: list, limit: int):
         """Stories matching any query word (and every phrase), best ts_rank_cd first, with the
         query's exact terms and stems that each holds: (id, score, exact terms, stems).
 
-        Which terms a story holds is asked of the best `limit` only, after the LIMIT: asked
-        in the ranking query, it would be computed for every match. The document is read
-        (detoasted) once per story for all the terms."""
-        lexemes = [(e, self.STEM + s) for e, s in query.terms]
-        tests = "".join(", doc @@ %s::tsquery, doc @@ %s::tsquery" for _pair in lexemes)
-        sql = (
-            f"SELECT id, score{tests} FROM (SELECT r.id, r.score, r.published_at, "
-            "d.document || ''::tsvector AS doc FROM ("
-            "SELECT a.id, a.published_at, ts_rank_cd(%s::float4[], d.document, q) AS score "
-            f"FROM search_searchdocument d JOIN ({candidates_sql}) a ON a.id = d.article_id, "
-            "CAST(%s AS tsquery) q WHERE d.document @@ q "
-            "ORDER BY 3 DESC, a.published_at DESC, a.id DESC LIMIT %s"
-            ") r JOIN search_searchdocument d ON d.article_id = r.id OFFSET 0) x "
-            "ORDER BY score DESC, published_at DESC, id DESC"
-        )
-        quoted = [self._lexeme(t) for pair in lexemes for t in pair]
-        args = [*quoted, self.WEIGHTS, *params, self._tsquery(query, any_term=True), limit]
+        A query matching at most SCORED stories is ranked over all of them; a larger one over
+        the newest SCORED that match any word and the newest SCORED that hold every word. Each
+        document is read once, for its rank and for the terms it holds."""
+        any_term, every = self._tsquery(query, any_term=True), self._tsquery(query)
         with connection.cursor() as cursor:
-            cursor.execute(sql, args)
+            ids = self._newest(cursor, any_term, candidates_sql, params, self.SCORED + 1)
+            if len(ids) > self.SCORED and len(query.terms) > 1:
+                ids = set(ids[: self.SCORED])
+                ids.update(self._newest(cursor, every, candidates_sql, params, self.SCORED))
+            if not ids:
+                return []
+            lexemes = [(e, self.STEM + s) for e, s in query.terms]
+            tests = "".join(", doc @@ %s::tsquery, doc @@ %s::tsquery" for _pair in lexemes)
+            cursor.execute(
+                f"SELECT a.id, ts_rank_cd(%s::float4[], doc, %s::tsquery) AS score{tests} "
+                "FROM (SELECT article_id, document || ''::tsvector AS doc "
+                "FROM search_searchdocument WHERE article_id = ANY(%s) OFFSET 0) d "
+                "JOIN news_article a ON a.id = d.article_id "
+                "ORDER BY 2 DESC, a.published_at DESC, a.id DESC LIMIT %s",
+                [self.WEIGHTS, any_term, *(self._lexeme(t) for pair in lexemes for t in pair),
+                 list(ids), limit],
+            )  # fmt: skip
             rows = []
             for i, score, *held in cursor.fetchall():
                 exact = {e for (e, _s), hit in zip(query.terms, held[0::2], strict=True) if hit}
@@ -438,21 +478,28 @@ class PostgresBackend:
     def ranked_ids(self, query: Query, candidates_sql: str, params: list, sort: str,
                    limit: int | None = None):  # fmt: skip
         """Ids of the stories holding every word and phrase, best or newest first; the first
-        `limit` of them if given."""
-        order = (
-            "a.published_at DESC, a.id DESC"
-            if sort == "date"
-            else "ts_rank_cd(%s::float4[], d.document, q) DESC, a.published_at DESC, a.id DESC"
-        )
-        sql = (
-            f"SELECT a.id FROM search_searchdocument d JOIN ({candidates_sql}) a "
-            f"ON a.id = d.article_id, CAST(%s AS tsquery) q WHERE d.document @@ q ORDER BY {order} "
-            "LIMIT %s"
-        )
-        args = [*params, self._tsquery(query)] + ([] if sort == "date" else [self.WEIGHTS])
-        args.append(limit)  # LIMIT NULL: no limit
+        `limit` of them if given. Newest first with a limit takes the newest `limit` matches
+        by id (stories are indexed about in the order they are published), then orders them
+        by their time."""
+        every = self._tsquery(query)
         with connection.cursor() as cursor:
-            cursor.execute(sql, args)
+            if sort == "date" and limit is not None:
+                ids = self._newest(cursor, every, candidates_sql, params, limit)
+                cursor.execute(
+                    "SELECT id FROM news_article WHERE id = ANY(%s) "
+                    "ORDER BY published_at DESC, id DESC",
+                    [ids],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            order = "a.published_at DESC, a.id DESC"
+            if sort != "date":
+                order = f"ts_rank_cd(%s::float4[], d.document, q) DESC, {order}"
+            cursor.execute(
+                f"SELECT a.id FROM search_searchdocument d JOIN ({candidates_sql}) a "
+                "ON a.id = d.article_id, CAST(%s AS tsquery) q WHERE d.document @@ q "
+                f"ORDER BY {order} LIMIT %s",
+                [*params, every, *([] if sort == "date" else [self.WEIGHTS]), limit],
+            )
             return [row[0] for row in cursor.fetchall()]
 
 
