@@ -19,13 +19,21 @@ _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 _STOP_TEXT = {
     "ar": "في من علي الي عن مع ان او ثم قد لا ما لم لن هذا هذه ذلك تلك الذي التي الذين هو هي هم "
     "كان كانت يكون وقد كما بين بعد قبل عند حتي منذ اي كل غير ايضا و ف ب ل ك",
-    "fa": "و در به از كه را اين ان با براي تا هم يا بر شد شده مي است بود هست خود "
-    # Parts that a ZWNJ sets apart from their word (see tokens()): plural and comparative
-    # suffixes, the verbal prefixes, the ezafe and the possessive endings.
-    "ها هاي هايي اي ي تر ترين مي نمي ام ات اش مان تان شان",
+    "fa": "و در به از كه را اين ان با براي تا هم يا بر شد شده مي است بود هست خود",
     "en": "a an and are as at be by for from has in is it of on or that the to was were will with",
 }
 STOP_WORDS = frozenset(word for text in _STOP_TEXT.values() for word in text.split())
+# Persian only: the parts a ZWNJ sets apart from their word (see tokens()), plural and
+# comparative suffixes, verbal prefixes, the ezafe and possessive endings. In Arabic some are
+# words (ام in ام قصر, شان for شأن).
+_ZWNJ_PARTS = frozenset({"ها", "هاي", "هايي", "اي", "ي", "تر", "ترين", "مي", "نمي", "ام", "ات",
+                         "اش", "مان", "تان", "شان"})  # fmt: skip
+_STOP = {"fa": STOP_WORDS | _ZWNJ_PARTS}
+
+
+def stop_words(language: str) -> frozenset[str]:
+    return _STOP.get(language, STOP_WORDS)
+
 
 # Light stemming after Lucene's ArabicStemmer: one prefix, then suffixes, keeping at least
 # two letters. Longest prefixes first.
@@ -83,34 +91,35 @@ def stem(word: str, language: str) -> str:
 _TOKEN = re.compile(r"\w+(?:\u200c+\w+)*")
 
 
-def tokens(text: str) -> tuple[list[str], list[str]]:
-    """The normalised words of a text, and the whole forms of the words a ZWNJ splits.
+def tokens(text: str, zwnj: str = "whole") -> list[str]:
+    """The normalised words of a text.
 
-    One rule for ZWNJ: a word written with one (`سریع‌السیر`, `کتاب‌های`) counts as its parts,
-    in order, so that a reader who types a space (`سریع السیر`, `دانش آموزان`) finds it and a
-    quoted phrase runs through it; the whole form (`سريعالسير`) is returned apart, for a
-    story's index, so that a reader who types the word solid finds it too.
+    One rule for ZWNJ, three uses. A word written with one (`سریع‌السیر`, `کتاب‌های`) is, in a
+    story's index ("both"), its parts in order, so that a reader who types a space (`سریع
+    السیر`, `دانش آموزان`) finds it and a quoted phrase runs through it, and its whole form
+    (`سريعالسير`) after the text, so that a reader who types it solid finds it too. In a query
+    ("whole") it is its whole form, which a story has however it wrote the word, with or
+    without the ZWNJ; in a quoted phrase ("parts"), its parts.
     """
     words, whole = [], []
     for token in _TOKEN.findall(normalize(text, zwnj=ZWNJ)):
-        if ZWNJ in token:
-            parts = [p for p in token.split(ZWNJ) if p]
+        if ZWNJ not in token:
+            words.append(token)
+            continue
+        parts = [p for p in token.split(ZWNJ) if p]
+        if zwnj == "whole":
+            words.append("".join(parts))
+        else:
             words.extend(parts)
             whole.append("".join(parts))
-        else:
-            words.append(token)
-    return words, whole
+    return words + whole if zwnj == "both" else words
 
 
-def exact_terms(text: str, whole_forms: bool = False) -> list[str]:
-    words, whole = tokens(text)
-    if whole_forms:
-        words += whole  # after the words, so that phrases over the parts stay in a row
-    return [w for w in words if w not in STOP_WORDS]
-
-
-def analyze(text: str, language: str, document: bool = False) -> tuple[list[str], list[str]]:
-    """(exact terms, stemmed terms) of a text in an edition's language: of a query, or with
-    `document`, of a story to index (ZWNJ words add their whole forms, see tokens())."""
-    exact = exact_terms(text, whole_forms=document)
+def analyze(text: str, language: str, document: bool = False,
+            phrase: bool = False) -> tuple[list[str], list[str]]:  # fmt: skip
+    """(exact terms, stemmed terms) of a text in an edition's language: of a query's words, of
+    a quoted phrase, or of a story to index (see tokens() for words written with a ZWNJ)."""
+    stop = stop_words(language)
+    zwnj = "both" if document else "parts" if phrase else "whole"
+    exact = [w for w in tokens(text, zwnj) if w not in stop]
     return exact, [stem(w, language) for w in exact]

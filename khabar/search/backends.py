@@ -44,7 +44,7 @@ def parse(text: str, language: str) -> Query:
         raise BadQuery("too-long")
     query = Query(language=language)
     for phrase in _PHRASE.findall(text):
-        exact, _stems = analyze(phrase, language)
+        exact, _stems = analyze(phrase, language, phrase=True)
         if len(exact) > 1:
             query.phrases.append(exact)
         elif exact:
@@ -155,14 +155,17 @@ class SQLiteBackend:
     # bm25() counts every match of every query term for its IDF, and would score them all.
     SCORED = 1_000
 
-    def candidates(self, query: Query, candidates_sql: str, params: list, limit: int):
+    def candidates(self, query: Query, candidates_sql: str, params: list, limit: int,
+                   scored: int | None = None):  # fmt: skip
         """Stories matching any query word (and every phrase), best first, with the query's
         exact terms and stems that each holds: (id, score, exact terms, stems).
 
         A query matching at most SCORED stories is ranked by BM25 over all of them. A larger
         one is ranked over the newest SCORED matches, the newest SCORED holding every word and
         every match of its rarer words, by a BM25 without term frequencies or lengths (a
-        field weight per word, times the word's IDF), so that no step reads every match."""
+        field weight per word, times the word's IDF), so that no step reads every match.
+        (`scored` is for PostgreSQL, which scores fewer; SCORED here is already the most a
+        caller asks for.)"""
         any_term = self._match(query, any_term=True)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -301,6 +304,23 @@ class SQLiteBackend:
                 sets[i][c >= 3].add(stem if c >= 3 else exact)
         return sets
 
+    def holding(self, query: Query, ids: list[int]) -> set[int]:
+        """Those of `ids` whose stories hold every word and phrase: a lookup of each id in the
+        index (FTS5 seeks to a rowid), for a few hundred ids at most."""
+        match, found = self._match(query), set()
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), 200):
+                chunk = ids[start : start + 200]
+                cursor.execute(
+                    " UNION ALL ".join(
+                        ["SELECT rowid FROM search_fts WHERE search_fts MATCH %s AND rowid = %s"]
+                        * len(chunk)
+                    ),
+                    [arg for i in chunk for arg in (match, i)],
+                )
+                found.update(row[0] for row in cursor.fetchall())
+        return found
+
     def ranked_ids(self, query: Query, candidates_sql: str, params: list, sort: str,
                    limit: int | None = None):  # fmt: skip
         """Ids of the stories holding every word and phrase, best or newest first; the first
@@ -365,8 +385,10 @@ class PostgresBackend:
 
     def optimize(self) -> None:
         """After a rebuild: planner statistics, and the GIN pending list merged (VACUUM)."""
+        # VACUUM cannot run inside a transaction (reindex called from one, as in tests).
+        vacuum = "" if connection.in_atomic_block else "VACUUM "
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE search_searchdocument")
+            cursor.execute(f"{vacuum}ANALYZE search_searchdocument")
 
     @staticmethod
     def _tsvector(fields) -> str:
@@ -442,19 +464,21 @@ class PostgresBackend:
         )
         return [row[0] for row in cursor.fetchall()]
 
-    def candidates(self, query: Query, candidates_sql: str, params: list, limit: int):
+    def candidates(self, query: Query, candidates_sql: str, params: list, limit: int,
+                   scored: int | None = None):  # fmt: skip
         """Stories matching any query word (and every phrase), best ts_rank_cd first, with the
         query's exact terms and stems that each holds: (id, score, exact terms, stems).
 
-        A query matching at most SCORED stories is ranked over all of them; a larger one over
-        the newest SCORED that match any word and the newest SCORED that hold every word. Each
-        document is read once, for its rank and for the terms it holds."""
+        A query matching at most `scored` (SCORED) stories is ranked over all of them; a larger
+        one over the newest that many that match any word and the newest that hold every word.
+        Each document is read once, for its rank and for the terms it holds."""
         any_term, every = self._tsquery(query, any_term=True), self._tsquery(query)
+        scored = scored or self.SCORED
         with connection.cursor() as cursor:
-            ids = self._newest(cursor, any_term, candidates_sql, params, self.SCORED + 1)
-            if len(ids) > self.SCORED and len(query.terms) > 1:
-                ids = set(ids[: self.SCORED])
-                ids.update(self._newest(cursor, every, candidates_sql, params, self.SCORED))
+            ids = self._newest(cursor, any_term, candidates_sql, params, scored + 1)
+            if len(ids) > scored and len(query.terms) > 1:
+                ids = set(ids[:scored])
+                ids.update(self._newest(cursor, every, candidates_sql, params, scored))
             if not ids:
                 return []
             lexemes = [(e, self.STEM + s) for e, s in query.terms]
@@ -474,6 +498,16 @@ class PostgresBackend:
                 stems = {s for (_e, s), hit in zip(query.terms, held[1::2], strict=True) if hit}
                 rows.append((i, score, exact, stems))
             return rows
+
+    def holding(self, query: Query, ids: list[int]) -> set[int]:
+        """Those of `ids` whose stories hold every word and phrase."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT article_id FROM search_searchdocument WHERE article_id = ANY(%s) "
+                "AND document @@ %s::tsquery",
+                [list(ids), self._tsquery(query)],
+            )
+            return {row[0] for row in cursor.fetchall()}
 
     def ranked_ids(self, query: Query, candidates_sql: str, params: list, sort: str,
                    limit: int | None = None):  # fmt: skip

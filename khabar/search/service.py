@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from html import escape
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -61,7 +62,7 @@ def search(edition, text: str, *, section=None, tag=None, date_from=None, date_t
     engine = backend()
     if sort == "date":
         # Newest first: every word required, as a reader scanning the latest expects.
-        ids = engine.ranked_ids(query, sql, list(params), "date", limit=CANDIDATES)
+        ids = newest_first(engine, query, candidates)
     else:
         ids = rank_by_coverage(query, engine.candidates(query, sql, list(params), CANDIDATES))
     paginator = Paginator(ids, PAGE_SIZE)
@@ -71,6 +72,26 @@ def search(edition, text: str, *, section=None, tag=None, date_from=None, date_t
     )
     result_page.object_list = [stories[i] for i in result_page.object_list if i in stories]
     return Results(query, result_page)
+
+
+def newest_first(engine, query: Query, candidates) -> list[int]:
+    """The newest CANDIDATES stories holding every word, newest first.
+
+    The engines take the newest matches by story id, which is the order stories were filed in,
+    not published in; a story filed long ago and published within the span of those matches
+    (a scheduled one, a draft that waited) is looked for apart and put in its place."""
+    sql, params = candidates.values("id", "published_at").query.sql_with_params()
+    ids = engine.ranked_ids(query, sql, list(params), "date", limit=CANDIDATES)
+    if len(ids) < CANDIDATES:
+        return ids  # every match is there
+    span = Article.objects.filter(pk__in=ids).aggregate(oldest=Min("published_at"))
+    late = candidates.filter(published_at__gte=span["oldest"], pk__lt=min(ids))
+    late = list(late.order_by("-published_at").values_list("id", flat=True)[:CANDIDATES])
+    extra = list(engine.holding(query, late)) if late else []
+    if not extra:
+        return ids
+    merged = Article.objects.filter(pk__in=ids + extra).order_by("-published_at", "-id")
+    return list(merged.values_list("id", flat=True)[:CANDIDATES])
 
 
 def bad_query_message(error: BadQuery) -> str:
@@ -195,7 +216,8 @@ def _indexed(query: Query, published) -> list:
         return []
     best = Article.objects.filter(pk__in=ids).order_by().values("id", "published_at")
     sql, params = best.query.sql_with_params()
-    return engine.candidates(query, sql, list(params), CANDIDATES)
+    # All of them ranked: the list is already cut to CANDIDATES.
+    return engine.candidates(query, sql, list(params), CANDIDATES, scored=CANDIDATES)
 
 
 def _exact_share(query: Query, exact: set[str]) -> float:

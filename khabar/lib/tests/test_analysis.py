@@ -58,15 +58,26 @@ def test_short_stems_keep_their_long_vowels():
     assert stem_arabic("الكاتب") != stem_arabic("الكتب")
 
 
-def test_zwnj_words_count_as_their_parts_and_stories_keep_the_whole_form():
-    query = analyze("قطار سریع\u200cالسیر", "fa")[0]
+def test_zwnj_words_in_stories_queries_and_phrases():
+    # A story: the parts in a row (a quoted phrase runs through them), the whole form after.
     story = analyze("قطار سریع\u200cالسیر امروز", "fa", document=True)[0]
-    assert query == ["قطار", "سريع", "السير"]
-    # The parts in a row (a quoted phrase runs through them), the whole form after the text.
     assert story == ["قطار", "سريع", "السير", "امروز", "سريعالسير"]
-    # Suffixes set apart by a ZWNJ are not words of their own.
-    assert analyze("کتاب\u200cهای کودکان", "fa")[0] == ["كتاب", "كودكان"]
-    assert "كتابهاي" in analyze("کتاب\u200cهای", "fa", document=True)[0]
+    # A query: the whole form, which a story has with or without the ZWNJ.
+    assert analyze("قطار سریع\u200cالسیر", "fa")[0] == ["قطار", "سريعالسير"]
+    assert analyze("سریعالسیر", "fa", document=True)[0] == ["سريعالسير"]
+    # A quoted phrase: the parts.
+    assert analyze("قطار سریع\u200cالسیر", "fa", phrase=True)[0] == ["قطار", "سريع", "السير"]
+    # Suffixes set apart by a ZWNJ are not words of their own in Persian.
+    assert analyze("کتاب\u200cهای کودکان", "fa", document=True)[0] == [
+        "كتاب", "كودكان", "كتابهاي"
+    ]  # fmt: skip
+
+
+def test_persian_suffixes_are_words_in_arabic():
+    # ام (from أم) and شان (from شأن) are Persian endings but Arabic words.
+    assert analyze("ميناء أم قصر", "ar")[0] == ["مينا", "ام", "قصر"]
+    assert analyze("في هذا الشأن", "ar")[0] == ["الشان"]
+    assert analyze("ام", "fa")[0] == []
 
 
 def test_q_and_k_meet_in_transliterated_names():

@@ -60,6 +60,7 @@ def test_a_tag_page_offers_a_search_within_the_tag(client, edition, tagged):
         {"tag": "no-such-tag"}, {"tag": "\x00"}, {"tag": "x" * 500}, {"section": "abc"},
         {"section": "99999999999999999999"}, {"from": "2024-13-45"}, {"to": "٢٠٢٤-٠١-٠١"},
         {"from": "\x00"}, {"sort": "'; --"}, {"page": "0"}, {"page": "999999"}, {"page": "٢"},
+        {"to": "9999-12-31"}, {"from": "0001-01-01"}, {"from": "1899-12-31", "to": "2200-01-01"},
         {"page": "-1"},
     ],
 )  # fmt: skip

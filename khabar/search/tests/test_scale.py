@@ -69,3 +69,18 @@ def test_dates_are_whole_days_in_the_site_time_zone(edition, make_article):
         story.pk
     ]
     assert ids(edition, "المياه", date_from=date(2025, 3, 2)) == []
+
+
+def test_newest_first_finds_a_story_filed_early_and_published_late(edition, make_article,
+                                                                   monkeypatch):  # fmt: skip
+    from khabar.search import service
+
+    monkeypatch.setattr(service, "CANDIDATES", 3)
+    start = timezone.now() - timedelta(days=30)
+    waited = make_article("المياه في خبر انتظر النشر", publish=False)  # filed first
+    others = [make_article(f"المياه في خبر {i}", at=start + timedelta(days=i)) for i in range(6)]
+    from khabar.news import actions
+
+    actions.do_publish(waited, at=start + timedelta(days=5, hours=12))  # among the newest
+    newest = ids(edition, "المياه", sort="date")
+    assert newest == [waited.pk, others[5].pk, others[4].pk]

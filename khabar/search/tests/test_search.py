@@ -132,3 +132,32 @@ def test_lone_surrogates_and_invalid_utf8(client, edition, stories):
     with pytest.raises(BadQuery):
         parse("\ud800", "ar")
     assert client.get("/ar/search/?q=%ED%A0%80").status_code == 200
+
+
+def test_persian_words_with_or_without_zwnj_find_each_other(db):
+    from khabar.news.models import Article, Edition, Section
+
+    fa = Edition.objects.create(code="fa", name="خبر", language="fa", locale="fa_IR",
+                                numbering_system="arabext", direction="rtl")  # fmt: skip
+    section = Section.objects.create(edition=fa, name="ایران", slug="iran")
+
+    def publish(headline):
+        article = Article.objects.create(edition=fa, section=section, headline=headline,
+                                         body="<p>متن خبر.</p>")  # fmt: skip
+        actions.do_publish(article)
+        return article
+
+    solid = publish("شهرداری میخواهد درخت بکارد")
+    split = publish("قطار سریع\u200cالسیر آزمایش شد")
+    spaced = publish("دانش آموزان در مانور زلزله")
+
+    def found(text):
+        return {a.pk for a in search(fa, text).page.object_list}
+
+    assert solid.pk in found("می\u200cخواهد")  # the query has a ZWNJ, the story none
+    assert split.pk in found("سریعالسیر")  # the story has one, the query none
+    assert split.pk in found('"قطار سریع السیر"')  # typed with a space, as a phrase
+    assert spaced.pk in found("دانش آموزان")
+    # Not matched: a space in the story where the reader typed a ZWNJ (the query looks for the
+    # whole word, which the story never wrote).
+    assert spaced.pk not in found("دانش\u200cآموزان")

@@ -24,11 +24,12 @@ class Command(BaseCommand):
         ids = list(published.order_by("pk").values_list("id", flat=True))
         total = len(ids)
         for start in range(0, total, batch):
-            # One short transaction per batch: readers are never blocked for long. The status is
-            # read again inside it, so a story unpublished meanwhile is not put back.
+            # One short transaction per batch: readers are never blocked for long. The rows are
+            # read again inside it and locked (PostgreSQL; SQLite's writes are serial anyway),
+            # so a story unpublished or corrected meanwhile is not put back in its old form.
             with transaction.atomic():
                 chunk = published.filter(pk__in=ids[start : start + batch])
-                engine.index_many(chunk.select_related("edition"))
+                engine.index_many(chunk.select_related("edition").select_for_update(of=("self",)))
             done = min(start + batch, total)
             width = 30
             bar = "#" * (width * done // max(total, 1))
@@ -40,7 +41,9 @@ class Command(BaseCommand):
         for start in range(0, len(stale), batch):
             with transaction.atomic():
                 chunk = stale[start : start + batch]
-                back = set(published.filter(pk__in=chunk).values_list("id", flat=True))
+                rows = Article.objects.filter(pk__in=chunk).order_by().select_for_update()
+                back = {i for i, status in rows.values_list("id", "status")
+                        if status == Article.Status.PUBLISHED}  # fmt: skip
                 for article_id in chunk:
                     if article_id not in back:  # unless published again meanwhile
                         engine.remove(article_id)
