@@ -2,6 +2,8 @@ import re
 from datetime import date
 from urllib.parse import urlencode
 
+from django.db.models import Exists, OuterRef
+
 from khabar.news.models import Article, Section, Tag
 from khabar.reader.views import _render, edition_page
 from khabar.search.backends import BadQuery
@@ -24,9 +26,10 @@ def _date(value: str):
 
 def _tags(edition, selected_slug: str):
     """The edition's tags that published stories carry, by name; the one asked for by slug."""
-    published = Article.objects.published().filter(edition=edition)
-    used = Tag.objects.filter(
-        pk__in=Article.tags.through.objects.filter(article__in=published).values("tag_id")
+    # Tag by tag, whether one published story carries it (an index lookup that stops at the
+    # first), not a pass over every story's tags.
+    used = Tag.objects.filter(edition=edition).filter(
+        Exists(Article.objects.published().filter(tags=OuterRef("pk")))
     )
     tags = list(used[:TAG_CHOICES])
     selected = next((t for t in tags if t.slug == selected_slug), None)
