@@ -432,37 +432,56 @@ class PostgresBackend:
     # ranking every match of a common word among a million stories would take seconds.
     SCORED = 200
 
-    # How many of the newest stories are tested one by one before asking the GIN index.
-    WINDOW = 600
+    # The newest stories tested one by one, first; and the most ever tested that way (~10 µs
+    # a story) before asking the GIN index for every match instead.
+    WINDOW, MOST = 600, 12_000
 
     def _newest(self, cursor, tsquery: str, candidates_sql: str, params: list, n: int):
         """Ids of the newest `n` candidates matching `tsquery`.
 
-        First the newest WINDOW stories, each document tested (a common word is done there);
-        failing that, every match from the GIN index, newest first (a rarer query, so few)."""
-        join = (
-            f"FROM search_searchdocument d JOIN ({candidates_sql}) a ON a.id = d.article_id "
-            "WHERE d.document @@ %s::tsquery"
+        First the newest stories, each document tested: a common word is done there, or in
+        one wider window sized by how often the first one matched (filters make matches
+        sparser). Failing that, a rarer query: every match from the GIN index, newest first,
+        checked a slice at a time."""
+        window_sql = (
+            f"SELECT d.article_id FROM search_searchdocument d JOIN ({candidates_sql}) a "
+            "ON a.id = d.article_id WHERE d.document @@ %s::tsquery AND d.article_id > %s "
+            "ORDER BY d.article_id DESC LIMIT %s"
         )
         cursor.execute("SELECT max(article_id) FROM search_searchdocument")
-        low = (cursor.fetchone()[0] or 0) - self.WINDOW
-        cursor.execute(
-            f"SELECT d.article_id {join} AND d.article_id > %s ORDER BY d.article_id DESC LIMIT %s",
-            [*params, tsquery, low, n],
-        )
+        top = cursor.fetchone()[0] or 0
+        size = max(self.WINDOW, 2 * n)
+        cursor.execute(window_sql, [*params, tsquery, top - size, n])
         ids = [row[0] for row in cursor.fetchall()]
-        if len(ids) == n or low <= 0:
+        if len(ids) == n or top - size <= 0:
             return ids
-        # MATERIALIZED: the matches from the GIN index, newest first, then each looked up
-        # among the candidates until `n` are found (not a scan of the whole story table).
+        if ids and size * n / len(ids) * 1.5 <= self.MOST:
+            size = int(size * n / len(ids) * 1.5)
+            cursor.execute(window_sql, [*params, tsquery, top - size, n])
+            ids = [row[0] for row in cursor.fetchall()]
+            if len(ids) == n or top - size <= 0:
+                return ids
+        # The GIN index's matches (a bitmap scan; with phrases loosened to all their words,
+        # which the index answers without reading documents), newest first, then checked
+        # against the candidates and the exact query a slice at a time until `n` are found.
+        # Joined in one statement, PostgreSQL would rather scan the whole story table.
         cursor.execute(
-            "WITH m AS MATERIALIZED (SELECT article_id FROM search_searchdocument "
-            "WHERE document @@ %s::tsquery ORDER BY article_id DESC) "
-            f"SELECT m.article_id FROM m JOIN ({candidates_sql}) a ON a.id = m.article_id "
-            "ORDER BY m.article_id DESC LIMIT %s",
-            [tsquery, *params, n],
+            "SELECT article_id FROM search_searchdocument WHERE document @@ %s::tsquery",
+            [tsquery.replace(" <-> ", " & ")],
         )
-        return [row[0] for row in cursor.fetchall()]
+        matches = sorted((row[0] for row in cursor.fetchall()), reverse=True)
+        found = []
+        for start in range(0, len(matches), 2000):
+            cursor.execute(
+                f"SELECT a.id FROM ({candidates_sql}) a JOIN search_searchdocument d "
+                "ON d.article_id = a.id WHERE a.id = ANY(%s) AND d.document @@ %s::tsquery "
+                "ORDER BY a.id DESC LIMIT %s",
+                [*params, matches[start : start + 2000], tsquery, n - len(found)],
+            )
+            found += [row[0] for row in cursor.fetchall()]
+            if len(found) >= n:
+                break
+        return found
 
     def candidates(self, query: Query, candidates_sql: str, params: list, limit: int,
                    scored: int | None = None):  # fmt: skip
