@@ -88,6 +88,7 @@ def stem(word: str, language: str) -> str:
     return _english.stemWord(word).replace("q", "k")
 
 
+LONGEST_WORD = 60
 _TOKEN = re.compile(r"\w+(?:\u200c+\w+)*")
 
 
@@ -121,5 +122,7 @@ def analyze(text: str, language: str, document: bool = False,
     a quoted phrase, or of a story to index (see tokens() for words written with a ZWNJ)."""
     stop = stop_words(language)
     zwnj = "both" if document else "parts" if phrase else "whole"
-    exact = [w for w in tokens(text, zwnj) if w not in stop]
+    # Words longer than any real one (a pasted link, a run of code) are left out: nobody
+    # searches for them, and PostgreSQL refuses a lexeme over 2,047 bytes.
+    exact = [w for w in tokens(text, zwnj) if w not in stop and len(w) <= LONGEST_WORD]
     return exact, [stem(w, language) for w in exact]

@@ -82,3 +82,7 @@ def test_persian_suffixes_are_words_in_arabic():
 
 def test_q_and_k_meet_in_transliterated_names():
     assert analyze("Qasim", "en")[1] == analyze("Kasim", "en")[1]
+
+
+def test_overlong_words_are_left_out():
+    assert analyze("خبر " + "ب" * 2000 + " عاجل", "ar", document=True)[0] == ["خبر", "عاجل"]

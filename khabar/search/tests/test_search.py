@@ -161,3 +161,8 @@ def test_persian_words_with_or_without_zwnj_find_each_other(db):
     # Not matched: a space in the story where the reader typed a ZWNJ (the query looks for the
     # whole word, which the story never wrote).
     assert spaced.pk not in found("دانش\u200cآموزان")
+
+
+def test_a_story_with_an_overlong_word_is_published_and_found(edition, make_article):
+    story = make_article("خبر فيه رابط طويل", body="<p>الرابط " + "x" * 3000 + " انتهى.</p>")
+    assert [a.pk for a in search(edition, "رابط").page.object_list] == [story.pk]
