@@ -132,10 +132,6 @@ class SQLiteBackend:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [article_id])
 
-    def clear(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM search_fts")
-
     @staticmethod
     def _match(query: Query, any_term: bool = False) -> str:
         # Terms are \w+ after analysis, so quoting each one is all the escaping FTS5 needs.
@@ -409,10 +405,6 @@ class PostgresBackend:
     def remove(self, article_id: int) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_searchdocument WHERE article_id = %s", [article_id])
-
-    def clear(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM search_searchdocument")
 
     @staticmethod
     def _lexeme(term: str) -> str:

@@ -58,12 +58,12 @@ def search(edition, text: str, *, section=None, tag=None, date_from=None, date_t
         candidates = candidates.filter(
             published_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, zone)
         )
-    sql, params = candidates.values("id", "published_at").query.sql_with_params()
     engine = backend()
     if sort == "date":
         # Newest first: every word required, as a reader scanning the latest expects.
         ids = newest_first(engine, query, candidates)
     else:
+        sql, params = candidates.values("id", "published_at").query.sql_with_params()
         ids = rank_by_coverage(query, engine.candidates(query, sql, list(params), CANDIDATES))
     paginator = Paginator(ids, PAGE_SIZE)
     result_page = paginator.get_page(page)
