@@ -135,3 +135,24 @@ def screenshot_dir():
     path = Path(__file__).resolve().parent / "test-output" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def axe_violations(page):
+    """axe-core's violations on the page as it is now, at every impact: a list of
+    "rule-id (impact): target, target" strings, empty when the page passes."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): " + ", ".join(str(n["target"]) for n in v["nodes"][:5])
+        for v in results.response["violations"]
+    ]
+
+
+def overflow(page):
+    """How many CSS pixels the document is wider than the viewport (0 when it fits): a page
+    that scrolls sideways on a phone makes taps land on the wrong element."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+PHONE_WIDTHS = (320, 390, 412)
