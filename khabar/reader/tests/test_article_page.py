@@ -37,8 +37,8 @@ def test_elements_come_in_the_reference_order(client, reference_article):
     positions = [
         html.index("٢٦/٠١/٢٠٢٤، ٩:٢٧ م"),
         html.index('<h1 class="story-headline">مجلس المحافظة يقر خطة لتأهيل شبكات المياه</h1>'),
-        html.index("<p>الفقرة الأولى من الخبر.</p>"),
-        html.index("<p>الفقرة الثانية.</p>"),
+        html.index('<p dir="auto">الفقرة الأولى من الخبر.</p>'),
+        html.index('<p dir="auto">الفقرة الثانية.</p>'),
         html.index("/انتهى/"),
         html.index(f'رمز الخبر <a href="/news/{reference_article.news_code}"'),
         html.index('<h2 id="tags-heading">سمات</h2>'),
