@@ -98,7 +98,8 @@ def language_tag(value: str) -> str | None:
     if not match:
         return None
     languages, scripts, regions = _cldr_codes()
-    if match["language"] not in languages:
+    extlangs = match["extlang"].split("-") if match["extlang"] else []
+    if not all(code in languages for code in [match["language"], *extlangs]):
         return None
     if match["script"] and match["script"] not in scripts:
         return None

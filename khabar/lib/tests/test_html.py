@@ -189,6 +189,7 @@ def test_language_attribute_is_dropped_where_it_is_not_allowed():
         ("de-CH-1996", "de-CH-1996"),
         ("en-a-bbb-b-ccc", "en-a-bbb-b-ccc"),
         ("en-US-x-twain", "en-US-x-twain"),
+        ("zh-qqq", None),  # an extended language subtag is a language code too
         ("english", None),
         ("arabic", None),
         ("qq", None),
