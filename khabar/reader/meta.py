@@ -1,11 +1,25 @@
 """Machine-readable descriptions of pages: JSON-LD and OpenGraph values."""
 
-from khabar.news.models import Article, Edition
+from urllib.parse import urljoin
+
+from django.urls import reverse
+
+from khabar.news.models import Article, Author, Edition
 
 
 def og_locale(edition: Edition) -> str:
     """OpenGraph wants language_TERRITORY (ar_IQ); a bare language is all some editions have."""
     return edition.locale if "_" in edition.locale else edition.language
+
+
+def _person(author: Author, edition: Edition, page_url: str) -> dict:
+    """schema.org Person for a byline, with the address of the author's page in the edition
+    (on the same site as the page it describes)."""
+    person = {"@type": "Person", "name": author.name}
+    if author.slug:  # an author saved without a slug has no page to point at
+        path = reverse("reader:author", kwargs={"edition": edition.code, "slug": author.slug})
+        person["url"] = urljoin(page_url, path)
+    return person
 
 
 def article_json_ld(article: Article, url: str) -> dict:
@@ -25,7 +39,7 @@ def article_json_ld(article: Article, url: str) -> dict:
         "keywords": [tag.name for tag in article.tags.all()],
         "publisher": {"@type": "NewsMediaOrganization", "name": article.edition.name},
     }
-    authors = [{"@type": "Person", "name": author.name} for author in article.authors.all()]
+    authors = [_person(author, article.edition, url) for author in article.authors.all()]
     if authors:
         data["author"] = authors
     if article.source:

@@ -37,6 +37,10 @@ def list_articles(edition: Edition):
     )
 
 
+def author_articles(edition: Edition, author: Author):
+    return list_articles(edition).filter(authors=author)
+
+
 def front_page(edition: Edition) -> tuple[list[Article], list[tuple[Section, list[Article]]]]:
     """The latest stories, then each section with its latest few, in two queries."""
     latest = list(list_articles(edition)[:FRONT_PAGE_LATEST])

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("section/<text:slug>/", views.section, name="section"),
     path("tag/<text:slug>/", views.tag, name="tag"),
+    path("author/<text:slug>/", views.author, name="author"),
     path("corrections/", views.corrections, name="corrections"),
     path("search/", search_page, name="search"),
     path("news/<int:code>", views.article, name="article_no_slug"),

@@ -13,7 +13,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from khabar.lib.text import unicode_slug
-from khabar.news.models import Article, Edition, Section, Tag
+from khabar.news.models import Article, Author, Edition, Section, Tag
 from khabar.reader import meta, queries
 
 
@@ -126,6 +126,22 @@ def tag(request, edition, slug):
         # A tag that only drafts or embargoed stories carry is not public yet.
         raise Http404("No published story has this tag")
     return _render(request, edition, "reader/tag.html", {"tag": tag, "page": page})
+
+
+@edition_page
+def author(request, edition, slug):
+    """An author's published stories in this edition, newest first. An author with none here
+    (new, or writing for another edition) still has a page that says so: the byline of a
+    story about to be published may already link to it."""
+    author = Author.objects.filter(slug=slug).first()
+    if author is None:
+        # Slugs typed in the admin are kept as written; a plain form is tried only on a miss.
+        plain = _slug_redirect(slug)
+        if plain and Author.objects.filter(slug=plain).exists():
+            return _moved(request, reverse("reader:author", args=[edition.code, plain]))
+        raise Http404("No such author")
+    page = _page(request, queries.author_articles(edition, author))
+    return _render(request, edition, "reader/author.html", {"author": author, "page": page})
 
 
 @edition_page

@@ -4,7 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from khabar.lib.dates import localize_digits
-from khabar.lib.html import clean_body
+from khabar.lib.html import body_for_readers
 
 register = template.Library()
 
@@ -35,5 +35,5 @@ def ld_json(data):
 @register.filter
 def body_html(body):
     """A story body, cleaned again on the way out: rows written around Article.save (fixtures,
-    bulk updates) must not reach a page unsanitised either."""
-    return mark_safe(clean_body(body))
+    bulk updates) must not reach a page unsanitised either. Blocks get dir="auto"."""
+    return mark_safe(body_for_readers(body))

@@ -37,8 +37,8 @@ def test_elements_come_in_the_reference_order(client, reference_article):
     positions = [
         html.index("٢٦/٠١/٢٠٢٤، ٩:٢٧ م"),
         html.index('<h1 class="story-headline">مجلس المحافظة يقر خطة لتأهيل شبكات المياه</h1>'),
-        html.index("<p>الفقرة الأولى من الخبر.</p>"),
-        html.index("<p>الفقرة الثانية.</p>"),
+        html.index('<p dir="auto">الفقرة الأولى من الخبر.</p>'),
+        html.index('<p dir="auto">الفقرة الثانية.</p>'),
         html.index("/انتهى/"),
         html.index(f'رمز الخبر <a href="/news/{reference_article.news_code}"'),
         html.index('<h2 id="tags-heading">سمات</h2>'),
@@ -109,7 +109,9 @@ def test_structured_data(client, reference_article):
     assert data["headline"] == reference_article.headline
     assert data["identifier"] == str(reference_article.news_code)
     assert data["datePublished"] == "2024-01-26T18:27:00+00:00"
-    assert data["author"] == [{"@type": "Person", "name": "ليلى حسن"}]
+    assert data["author"] == [
+        {"@type": "Person", "name": "ليلى حسن", "url": "http://testserver/ar/author/layla/"}
+    ]
 
 
 def test_structured_data_cannot_close_its_script(client, make_article):
@@ -120,7 +122,7 @@ def test_structured_data_cannot_close_its_script(client, make_article):
 
 def test_byline_and_source(client, reference_article):
     _, html = get_page(client, reference_article)
-    assert "بقلم ليلى حسن" in html
+    assert 'بقلم <a href="/ar/author/layla/" rel="author">ليلى حسن</a>' in html
     assert '<span class="story-source">وكالة خبر</span>' in html
 
 
