@@ -57,7 +57,7 @@ def open_page(browser, live_server):
 
 
 @pytest.mark.parametrize("code", EDITIONS)
-def test_no_reader_page_scrolls_sideways_on_a_phone(open_page, code):
+def test_no_reader_page_scrolls_sideways_on_a_phone(open_page, code, screenshot_dir):
     built = build_all()[code]
     wide = []
     for width in PHONE_WIDTHS:
@@ -69,6 +69,9 @@ def test_no_reader_page_scrolls_sideways_on_a_phone(open_page, code):
             if scroll_width > inner_width:
                 culprits = ", ".join(page.evaluate(CULPRITS_JS))
                 wide.append(f"{name} at {width}px is {scroll_width}px wide: {culprits}")
+            if width == 390 and name in ("front", "article", "search"):
+                shot = screenshot_dir / f"reader-{code}-{name}-390.png"
+                page.screenshot(path=shot, full_page=True)
     assert wide == [], "\n".join(wide)
 
 
