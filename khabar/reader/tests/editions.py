@@ -26,6 +26,7 @@ EDITIONS = {
                         time_zone="Asia/Baghdad", is_default=True),
         "sections": ["سياسة", "اقتصاد", "علوم وتقنية", "رياضة", "ثقافة وفنون", "محليات"],
         "tag": "الطاقة الشمسية",
+        "long_tag": "تأهيل شبكات المياه والصرف الصحي في الأحياء القديمة من مدينة البصرة",
         "headline": "جامعة البصرة تفتتح مختبراً للطاقة الشمسية على سطح كلية الهندسة",
         "lead": "المختبر يقيس أداء الألواح في حرّ الصيف ويتيح للطلبة تجارب على أنظمة التخزين.",
         "body": "<p>افتتحت جامعة البصرة صباح اليوم مختبراً جديداً للطاقة الشمسية.</p>"
@@ -41,6 +42,7 @@ EDITIONS = {
                         time_zone="Asia/Tehran", datetime_pattern="y/MM/dd، HH:mm"),
         "sections": ["سیاست", "اقتصاد", "علم و فناوری", "ورزش", "فرهنگ و هنر", "استان‌ها"],
         "tag": "انرژی خورشیدی",
+        "long_tag": "بازسازی شبکه‌های آب و فاضلاب در محله‌های قدیمی شهر شیراز",
         "headline": "دانشگاه شیراز آزمایشگاه انرژی خورشیدی تازه‌ای روی بام دانشکده گشود",
         "lead": "این آزمایشگاه کارایی صفحه‌ها را در گرمای تابستان اندازه می‌گیرد.",
         "body": "<p>دانشگاه شیراز امروز آزمایشگاه تازه‌ای برای انرژی خورشیدی گشود.</p>"
@@ -56,6 +58,7 @@ EDITIONS = {
                         time_zone="Asia/Baghdad", datetime_pattern="d MMM y, h:mm a"),
         "sections": ["Politics", "Economy", "Science and Technology", "Sport", "Culture", "Local"],
         "tag": "Solar power",
+        "long_tag": "Rebuilding the water and sewage networks of the old quarters of Basra",
         "headline": "Basra University opens a solar energy laboratory on its engineering roof",
         "lead": "The laboratory measures how panels perform in the summer heat.",
         "body": "<p>Basra University opened a new solar energy laboratory this morning.</p>"
@@ -116,7 +119,8 @@ def build(code: str) -> Built:
         edition=edition, section=section, headline=spec["headline"], lead=spec["lead"],
         body=spec["body"], source=spec["edition"]["name"],
     )  # fmt: skip
-    article.tags.set([tag])
+    # A long tag name widens the search page's tag list: it must still fit a phone.
+    article.tags.set([tag, Tag.objects.create(edition=edition, name=spec["long_tag"])])
     actions.do_publish(article, at=datetime(2024, 1, 26, 21, 27, tzinfo=BAGHDAD))
     for name, body in spec["comments"]:
         _approved_comment(article, name, body)
