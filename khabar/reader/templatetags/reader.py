@@ -5,6 +5,7 @@ from django.utils.safestring import mark_safe
 
 from khabar.lib.dates import localize_digits
 from khabar.lib.html import body_for_readers
+from khabar.reader.queries import absolute_url
 
 register = template.Library()
 
@@ -37,3 +38,10 @@ def body_html(body):
     """A story body, cleaned again on the way out: rows written around Article.save (fixtures,
     bulk updates) must not reach a page unsanitised either. Blocks get dir="auto"."""
     return mark_safe(body_for_readers(body))
+
+
+@register.simple_tag(takes_context=True)
+def short_link(context, article):
+    """The story's short link as a whole address: on paper it is the way back to the story,
+    so it is printed in full."""
+    return absolute_url(context["request"], article.get_short_url())
