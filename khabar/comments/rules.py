@@ -113,7 +113,10 @@ def check_refusals(sub: Submission, now=None) -> None:
 # Why a comment waits for a moderator, stored as codes and put in words when shown, in the
 # language of whoever reads the queue.
 HOLD_REASONS = {
-    "no-captcha": gettext_lazy("sent without the anti-spam check (no JavaScript)"),
+    # No JavaScript, or a site on plain HTTP where browsers cannot run the check.
+    "no-captcha": gettext_lazy(
+        "sent without the anti-spam check (no JavaScript, or the site on plain HTTP)"
+    ),
     "held-word": gettext_lazy("contains a held word"),
     "links": gettext_lazy("contains many links"),
     "premoderation": gettext_lazy("pre-moderation"),
