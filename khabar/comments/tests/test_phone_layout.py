@@ -26,6 +26,9 @@ WIDEST_JS = """() => Array.from(document.querySelectorAll('body *'))
   .map(el => el.outerHTML.slice(0, 90)).slice(-4)"""
 
 
+LONG_NAME = "عبد_الرحمن_محمد_الحسيني_البغدادي_من_الكرخ_القديمة"
+
+
 @pytest.fixture
 def thread(article, settings):
     """Two pages of comments, one with more replies than are shown, one featured."""
@@ -36,6 +39,8 @@ def thread(article, settings):
     approved(article, "رد ثانٍ على التعليق.", parent=first)
     others = [approved(article, f"تعليق رقم {n} يضيف رأيًا آخر في الموضوع.") for n in range(3)]
     Comment.objects.filter(pk=others[0].pk).update(featured=True)
+    # A name without a break opportunity, shown in the thread and in "you are replying to".
+    Comment.objects.filter(pk=first.pk).update(name=LONG_NAME)
     from khabar.comments.actions import _touch_article
 
     _touch_article(article.pk)
