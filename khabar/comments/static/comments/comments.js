@@ -124,6 +124,8 @@
         .catch(function () { say(form.getAttribute("data-msg-failed")); return ""; });
       return solution;
     }
+    // Said at once where the check will run: the note the form came with is for where it cannot.
+    if (canSolve) say(form.getAttribute("data-msg-working"));
     prepare();
 
     function updateCounter() {
