@@ -40,7 +40,7 @@ def test_demo_comment_reason_is_in_words(client, moderator, article):
     assert "demo" not in reason
 
 
-def test_hold_reasons_are_never_shown_as_codes(settings):
+def test_hold_reasons_are_never_shown_as_codes():
     from django.utils import translation
 
     with translation.override("ar"):
@@ -147,6 +147,12 @@ def test_queue_passes_axe_and_every_target_can_be_tapped(queue_page):
         targets = page.eval_on_selector(".mod-queue", TARGETS_JS)
         assert len(targets) > 10
         assert [t for t in targets if t["width"] < 24 or t["height"] < 24] == []
+        # Nothing of the queue's own sticks out of a phone's screen.
+        outside = page.evaluate("""() => Array.from(document.querySelectorAll('.mod-queue *'))
+          .filter(el => { const r = el.getBoundingClientRect();
+            return r.width && (r.left < -0.5 || r.right > window.innerWidth + 0.5); })
+          .map(el => el.outerHTML.slice(0, 80))""")
+        assert outside == []
     assert axe_violations(page) == []
 
 
