@@ -7,14 +7,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from khabar.comments import actions
 from khabar.comments.forms import EditCommentForm
 from khabar.comments.models import Ban, Comment, ModerationLog
+from khabar.lib.dates import localize_digits
 
 
 def moderator_required(view):
@@ -25,6 +27,16 @@ def moderator_required(view):
 
 
 STATES = [s.value for s in Comment.Status]
+# The digits of the desk's interface language, for the queue's counts and times: the
+# moderator's own language, whatever the edition of the story.
+LANGUAGE_DIGITS = {"ar": "arab", "fa": "arabext"}
+
+
+def interface_digits(value) -> str:
+    language = (get_language() or "").split("-")[0]
+    return localize_digits(str(value), LANGUAGE_DIGITS.get(language, "latn"))
+
+
 QUEUE_PAGE_SIZE = 50
 
 
@@ -36,7 +48,7 @@ def queue(request):
         state = Comment.Status.PENDING
     if request.method == "POST":
         return _bulk(request, state)
-    counts = dict(Comment.objects.values_list("status").annotate(n=Count("id")))
+    counts = _counts()
     comments = (
         Comment.objects.filter(status=state)
         .select_related("article__edition", "parent")
@@ -52,6 +64,10 @@ def queue(request):
     )  # fmt: skip
 
 
+def _counts() -> dict[str, int]:
+    return dict(Comment.objects.values_list("status").annotate(n=Count("id")))
+
+
 def _bulk(request, state):
     action = request.POST.get("action", "")
     ids = [int(i) for i in request.POST.getlist("ids") if re.fullmatch(r"[0-9]{1,12}", i)]
@@ -59,28 +75,39 @@ def _bulk(request, state):
         # A button on one comment (without JavaScript): that comment alone.
         action, ids = request.POST["one"], [int(request.GET["only"])]
     comments = list(Comment.objects.filter(pk__in=ids))
-    if action in actions.MODERATION_ACTIONS:
-        changed = sum(actions.MODERATION_ACTIONS[action](c, request.user) for c in comments)
-        messages.success(
-            request,
-            ngettext("%(count)d comment changed.", "%(count)d comments changed.", changed)
-            % {"count": changed},
-        )
-    elif action in ("feature", "unfeature"):
-        for comment in comments:
-            actions.do_feature(comment, request.user, action == "feature")
-        messages.success(request, _("Done."))
-    elif action in ("ban-email", "ban-network"):
-        kind = Ban.Kind.EMAIL if action == "ban-email" else Ban.Kind.NETWORK
-        banned = [c for c in comments if actions.do_ban(c, request.user, kind)]
-        messages.success(
-            request,
-            ngettext("%(count)d ban recorded.", "%(count)d bans recorded.", len(banned))
-            % {"count": len(banned)},
-        )
-    else:
-        messages.error(request, _("Choose an action."))
+    ok, message = _apply(action, comments, request.user)
+    if request.headers.get("X-Requested-With") == "fetch":
+        # The queue's script updates the page in place, so the moderator's place in the list
+        # (and the keyboard focus) is kept: each comment's new state, the tabs' counts.
+        statuses = dict(Comment.objects.filter(pk__in=ids).values_list("pk", "status"))
+        counts = _counts()
+        return JsonResponse(
+            {"ok": ok, "message": message, "statuses": statuses,
+             "counts": {s: interface_digits(counts.get(s, 0)) for s in STATES}},
+            status=200 if ok else 400,
+        )  # fmt: skip
+    (messages.success if ok else messages.error)(request, message)
     return redirect(f"{request.path}?state={state}")
+
+
+def _apply(action: str, comments: list, user) -> tuple[bool, str]:
+    """Do a moderation action on comments; whether it was one, and what to tell the moderator."""
+    if action in actions.MODERATION_ACTIONS:
+        changed = sum(actions.MODERATION_ACTIONS[action](c, user) for c in comments)
+        return True, ngettext(
+            "%(count)s comment changed.", "%(count)s comments changed.", changed
+        ) % {"count": interface_digits(changed)}
+    if action in ("feature", "unfeature"):
+        for comment in comments:
+            actions.do_feature(comment, user, action == "feature")
+        return True, _("Done.")
+    if action in ("ban-email", "ban-network"):
+        kind = Ban.Kind.EMAIL if action == "ban-email" else Ban.Kind.NETWORK
+        banned = [c for c in comments if actions.do_ban(c, user, kind)]
+        return True, ngettext(
+            "%(count)s ban recorded.", "%(count)s bans recorded.", len(banned)
+        ) % {"count": interface_digits(len(banned))}
+    return False, _("Choose an action.")
 
 
 @moderator_required

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from khabar.comments.text import clean_text, has_lone_surrogate
+from khabar.lib.dates import localize_digits
 
 
 class CommentForm(forms.Form):
@@ -40,8 +41,10 @@ class CommentForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, numbering_system: str = "latn", **kwargs):
         super().__init__(*args, **kwargs)
+        # The edition's digits, for the numbers in the messages its readers see.
+        self.numbering_system = numbering_system
         limit = settings.KHABAR_COMMENT_MAX_LENGTH
         self.fields["body"].widget.attrs["maxlength"] = limit
         self.fields["body"].widget.attrs["data-max-length"] = limit
@@ -56,8 +59,11 @@ class CommentForm(forms.Form):
         limit = settings.KHABAR_COMMENT_MAX_LENGTH
         if len(body) > limit:
             raise forms.ValidationError(
-                _("A comment is at most %(limit)d characters; this one has %(length)d.")
-                % {"limit": limit, "length": len(body)}
+                _("A comment is at most %(limit)s characters; this one has %(length)s.")
+                % {
+                    "limit": localize_digits(str(limit), self.numbering_system),
+                    "length": localize_digits(str(len(body)), self.numbering_system),
+                }
             )
         return body
 

@@ -10,11 +10,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from khabar.comments.models import Ban, Comment, Commenter, HeldWord
 from khabar.comments.text import count_links
 from khabar.lib.arabic import normalize, words
+from khabar.lib.dates import localize_digits
 from khabar.news.models import Article, CommentMode
 
 STARTED_SALT = "khabar.comments.started"
@@ -86,9 +87,15 @@ def check_refusals(sub: Submission, now=None) -> None:
         window = now - timedelta(seconds=seconds)
         if recent.filter(**{key: value}, created_at__gte=window).count() >= limit:
             minutes = max(1, seconds // 60)
+            # Written in the edition's digits, like every number a reader of the edition sees.
+            shown = localize_digits(str(minutes), sub.article.edition.numbering_system)
             raise Refused(
-                _("You have sent many comments in a short time. Please wait %(minutes)d minutes.")
-                % {"minutes": minutes}
+                ngettext(
+                    "You have sent many comments in a short time. Please wait %(minutes)s minute.",
+                    "You have sent many comments in a short time. Please wait %(minutes)s minutes.",
+                    minutes,
+                )
+                % {"minutes": shown}
             )
     # The same text again: from anyone on this story, or from the same network or address on
     # any story. The newest first, so a busy day cannot push a repeat out of view.
@@ -106,15 +113,26 @@ def check_refusals(sub: Submission, now=None) -> None:
 # Why a comment waits for a moderator, stored as codes and put in words when shown, in the
 # language of whoever reads the queue.
 HOLD_REASONS = {
-    "no-captcha": gettext_lazy("sent without the anti-spam check (no JavaScript)"),
+    # No JavaScript, or a site on plain HTTP where browsers cannot run the check.
+    "no-captcha": gettext_lazy(
+        "sent without the anti-spam check (no JavaScript, or the site on plain HTTP)"
+    ),
     "held-word": gettext_lazy("contains a held word"),
     "links": gettext_lazy("contains many links"),
     "premoderation": gettext_lazy("pre-moderation"),
+    # The demo loader (news/management/commands/seed_demo.py) holds its sample comments so
+    # that the queue has something in it.
+    "demo": gettext_lazy("a sample comment of the demo content"),
 }
+OTHER_REASON = gettext_lazy("another reason")
 
 
 def describe_hold(codes: str) -> str:
-    return "، ".join(str(HOLD_REASONS.get(code, code)) for code in codes.split(",") if code)
+    """The reasons in words; a code this version does not know (an older or newer release
+    wrote it) is never shown raw to a moderator."""
+    reasons = [str(HOLD_REASONS.get(code, OTHER_REASON)) for code in codes.split(",") if code]
+    # Translators: the separator between two reasons a comment is held (Arabic uses "، ").
+    return _(", ").join(dict.fromkeys(reasons))
 
 
 def hold_reasons(sub: Submission) -> list[str]:

@@ -6,6 +6,7 @@ from khabar.comments import desk, views
 edition_urlpatterns = [
     path("comments/<int:code>", views.region, name="comments_region"),
     path("comments/<int:code>/challenge", views.challenge, name="comments_challenge"),
+    path("comments/<int:code>/own", views.own, name="comments_own"),
     path("comments/<int:code>/replies/<int:root_id>", views.replies, name="comments_replies"),
     path("comments/privacy/", views.privacy, name="comments_privacy"),
 ]

@@ -35,6 +35,10 @@ from khabar.news.models import Article, CommentMode, Edition
 from khabar.reader.queries import nav_sections
 
 SENT_SALT = "khabar.comments.sent"
+# How long the signed value handed to a comment's writer keeps showing them their comment
+# while it waits for a moderator: longer than any queue should take.
+SENT_MAX_AGE = 30 * 86400
+OWN_MAX_TOKENS = 20
 
 
 def _article(edition_code: str, code: int) -> Article:
@@ -64,7 +68,8 @@ def _region_context(
         initial={
             "parent": reply_to.pk if reply_to else None,
             "started": rules.started_token() if full_page else "",
-        }
+        },
+        numbering_system=article.edition.numbering_system,
     )
     return {
         "edition": article.edition,
@@ -139,15 +144,23 @@ def region(request, edition, code):
         sent = None
         if request.GET.get("sent"):
             try:
-                sent_id = signing.loads(request.GET["sent"], salt=SENT_SALT, max_age=3600)
+                sent_id = signing.loads(request.GET["sent"], salt=SENT_SALT, max_age=SENT_MAX_AGE)
                 sent = Comment.objects.filter(pk=sent_id, article=article).first()
             except signing.BadSignature:
                 sent = None
         return _full_page(request, article, reply_to=reply_to, sent=sent)
 
 
+def _with_parent_name(comment: Comment) -> Comment:
+    # comment_item says whom a reply answers when it is given the name.
+    answered = comment.in_reply_to or comment.parent
+    comment.parent_name = answered.name if answered and not answered.erased else ""
+    return comment
+
+
 def _submit(request, article):
-    form = CommentForm(request.POST)
+    digits = article.edition.numbering_system
+    form = CommentForm(request.POST, numbering_system=digits)
     error = None
     comment = None
     if form.is_valid():
@@ -185,13 +198,16 @@ def _submit(request, article):
             if comment.status == Comment.Status.APPROVED
             else _("Thank you. Your comment is awaiting review by a moderator.")
         )
-        if _wants_json(request):
-            html = comment_item(comment, article.edition, own=True)
-            return JsonResponse(
-                {"ok": True, "status": comment.status, "message": message, "html": html},
-                status=201,
-            )
+        # The writer's proof that this comment is theirs: the page without JavaScript carries it
+        # in its address, the script keeps it to show the comment again while it is pending.
         sent = signing.dumps(comment.pk, salt=SENT_SALT)
+        if _wants_json(request):
+            html = comment_item(_with_parent_name(comment), article.edition, own=True)
+            return JsonResponse(
+                {"ok": True, "status": comment.status, "message": message, "html": html,
+                 "id": comment.pk, "sent": sent},
+                status=201,
+            )  # fmt: skip
         url = reverse(
             "comments_region", kwargs={"edition": article.edition.code, "code": article.news_code}
         )
@@ -200,7 +216,7 @@ def _submit(request, article):
     if _wants_json(request):
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
         return JsonResponse({"ok": False, "message": error, "errors": errors}, status=400)
-    form_for_page = CommentForm(request.POST)
+    form_for_page = CommentForm(request.POST, numbering_system=digits)
     form_for_page.is_valid()
     form_for_page.data = form_for_page.data.copy()
     form_for_page.data["started"] = rules.started_token()
@@ -234,6 +250,43 @@ def challenge(request, edition, code):
             "csrf": get_token(request),
         }
     )
+
+
+@never_cache
+@require_safe
+def own(request, edition, code):
+    """The reader's own comments that still await a moderator, from the signed values the page's
+    script kept when they were sent (?sent=…&sent=…). The region is the same bytes for every
+    reader and cached; what is only this reader's comes from here, never cached. A comment
+    approved since is in the region; one rejected, erased or unknown is simply not returned,
+    and the script forgets its value."""
+    article = _article(edition, code)
+    ids = {}
+    for token in request.GET.getlist("sent")[:OWN_MAX_TOKENS]:
+        try:
+            value = signing.loads(token, salt=SENT_SALT, max_age=SENT_MAX_AGE)
+        except signing.BadSignature:
+            continue
+        if isinstance(value, int):
+            ids[token] = value
+    waiting = {
+        c.pk: c
+        for c in Comment.objects.filter(
+            article=article, pk__in=ids.values(), status=Comment.Status.PENDING, erased=False
+        ).select_related("in_reply_to", "parent")
+    }
+    with translation.override(article.edition.language):
+        items = [
+            {
+                "sent": token,
+                "id": pk,
+                "parent": waiting[pk].parent_id,
+                "html": comment_item(_with_parent_name(waiting[pk]), article.edition, own=True),
+            }
+            for token, pk in ids.items()
+            if pk in waiting
+        ]
+    return JsonResponse({"pending": items})
 
 
 @require_safe
@@ -275,7 +328,7 @@ def csrf_failure(request, reason=""):
             message = _("The form had expired. Your text is below: please send it again.")
             if _wants_json(request):
                 return JsonResponse({"ok": False, "message": message, "errors": {}}, status=403)
-            form = CommentForm(request.POST)
+            form = CommentForm(request.POST, numbering_system=article.edition.numbering_system)
             form.is_valid()
             form.data = form.data.copy()
             form.data["started"] = rules.started_token()

@@ -30,3 +30,10 @@ def hold_reasons(codes):
     from khabar.comments.rules import describe_hold
 
     return describe_hold(codes or "")
+
+
+@register.filter
+def ui_digits(value):
+    from khabar.comments.desk import interface_digits
+
+    return interface_digits(value)

@@ -49,7 +49,8 @@ def test_queue_shows_article_thread_and_counts(client, moderator, pending, artic
     assert article.headline in html
     assert "التعليق الأصلي" in html  # the thread in view
     assert "رد ينتظر" in html
-    assert '<span class="tab-count">2</span>' in html  # pending
+    # Two pending, in the interface language's digits.
+    assert '<span class="tab-count" data-count="pending">٢</span>' in html
     assert f'value="{reply.pk}"' in html
 
 

@@ -144,7 +144,35 @@ def test_rate_limit_per_network(post_comment, article, settings):
     assert post_comment(article, body="ثان").status_code == 201
     third = post_comment(article, body="ثالث")
     assert third.status_code == 400
-    assert "٢" not in third.json()["message"] and "10" in third.json()["message"]
+    # The number of minutes to wait, in the Arabic edition's digits.
+    message = third.json()["message"]
+    assert "١٠" in message and "10" not in message and "٢" not in message
+    assert "دقائق" in message
+
+
+def test_rate_limit_minutes_follow_the_edition_digits(article, settings):
+    from khabar.comments import rules
+    from khabar.comments.identity import network_hash
+
+    settings.KHABAR_COMMENT_RATE_NETWORK = "1/300"
+    Comment.objects.create(
+        article=article, name="قارئ", body="أول", network_hash=network_hash("192.0.2.1")
+    )
+    sub = rules.Submission(article=article, name="قارئ", body="ثان", started=rules.started_token(),
+                           network_hash=network_hash("192.0.2.9"))  # fmt: skip
+    for numbering, five in (("arab", "٥"), ("arabext", "۵"), ("latn", "5")):
+        article.edition.numbering_system = numbering
+        with pytest.raises(rules.Refused) as refusal:
+            rules.check_refusals(sub)
+        assert five in str(refusal.value.args[0])
+
+
+def test_too_long_comment_counts_in_the_edition_digits(post_comment, article, settings):
+    settings.KHABAR_COMMENT_MAX_LENGTH = 40
+    response = post_comment(article, body="ن" * 45)
+    assert response.status_code == 400
+    errors = " ".join(response.json()["errors"]["body"])
+    assert "٤٠" in errors and "٤٥" in errors and "40" not in errors
 
 
 def test_rate_limit_per_email_across_networks(article, settings):

@@ -60,6 +60,29 @@
     });
   }
 
+  // crypto.subtle exists only in secure contexts (HTTPS, or localhost): on plain HTTP under a
+  // public name the proof of work cannot run at all. The form then keeps the note it came with
+  // (the comment will be reviewed by a moderator) rather than reporting a failure before the
+  // reader has typed a word; the comment is sent without a solution and held for review.
+  var canSolve = !!(window.isSecureContext && window.crypto && window.crypto.subtle);
+
+  // The reader's own comments awaiting review, as the signed values the server gave for them,
+  // per story. The region is the same for every reader; these are shown from /own.
+  var OWN_KEY = "khabar-own-comments";
+
+  function ownTokens(key) {
+    try { return JSON.parse(window.localStorage.getItem(OWN_KEY) || "{}")[key] || []; }
+    catch (e) { return []; }
+  }
+
+  function keepOwnTokens(key, tokens) {
+    try {
+      var all = JSON.parse(window.localStorage.getItem(OWN_KEY) || "{}");
+      if (tokens.length) all[key] = tokens.slice(-20); else delete all[key];
+      window.localStorage.setItem(OWN_KEY, JSON.stringify(all));
+    } catch (e) { /* storage refused (private mode): the comment shows until the next load */ }
+  }
+
   function localDigits(form, number) {
     var zero = (form.getAttribute("data-zero") || "0").charCodeAt(0);
     return String(number).replace(/[0-9]/g, function (d) { return String.fromCharCode(zero + Number(d)); });
@@ -73,6 +96,8 @@
     var counter = form.querySelector(".char-count");
     var parentInput = form.querySelector("input[name=parent]");
     var replying = form.querySelector("[data-replying-to]");
+    var premoderated = form.querySelector("[data-moderation-note]");
+    var ownKey = form.getAttribute("data-own-url");
     var home = document.createComment("comment-form");
     form.parentNode.insertBefore(home, form);
     var csrf = "", solution = null;
@@ -87,17 +112,20 @@
           // The first start time stays: a second comment is not "too fast".
           var started = form.querySelector("input[name=started]");
           if (!started.value) started.value = data.started;
+          if (!canSolve) return "";
           say(form.getAttribute("data-msg-working"));
-          return solve(data.challenge);
-        })
-        .then(function (payload) {
-          form.querySelector("input[name=altcha]").value = payload;
-          say(form.getAttribute("data-msg-done"));
-          return payload;
+          if (premoderated) premoderated.hidden = false;
+          return solve(data.challenge).then(function (payload) {
+            form.querySelector("input[name=altcha]").value = payload;
+            say(form.getAttribute("data-msg-done"));
+            return payload;
+          });
         })
         .catch(function () { say(form.getAttribute("data-msg-failed")); return ""; });
       return solution;
     }
+    // Said at once where the check will run: the note the form came with is for where it cannot.
+    if (canSolve) say(form.getAttribute("data-msg-working"));
     prepare();
 
     function updateCounter() {
@@ -147,6 +175,39 @@
       body.focus();
     };
     form.khabarCancel = function () { cancelReply(); body.focus(); };
+
+    // After a reload: the reader's comments that still wait for a moderator, where they were
+    // shown when sent (a reply under the comment it answers, if that is on the page).
+    form.khabarShowOwn = function () {
+      var tokens = ownTokens(ownKey);
+      if (!tokens.length) return;
+      var url = new URL(ownKey, window.location.href);
+      tokens.forEach(function (token) { url.searchParams.append("sent", token); });
+      fetch(url.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+        .then(function (data) {
+          // Approved ones are in the thread now, rejected ones are gone: forget both.
+          keepOwnTokens(ownKey, data.pending.map(function (item) { return item.sent; }));
+          data.pending.forEach(function (item) {
+            if (document.getElementById("comment-" + item.id)) return;  // already on the page
+            var parent = item.parent && region.querySelector("#comment-" + item.parent);
+            if (parent) parent.after(fragment(item.html));
+            else commentList().appendChild(fragment(item.html));
+          });
+        })
+        .catch(function () { /* the tokens stay for the next visit */ });
+    };
+
+    function commentList() {
+      var list = region.querySelector("[data-comment-list]");
+      if (!list) {
+        list = document.createElement("ol");
+        list.className = "comment-list";
+        list.setAttribute("data-comment-list", "");
+        home.parentNode.insertBefore(list, form.nextSibling);
+      }
+      return list;
+    }
     form.khabarHome = home;
 
     form.addEventListener("submit", function (event) {
@@ -174,17 +235,9 @@
         note.setAttribute("role", "status");
         note.textContent = result.data.message;
         var item = fragment(result.data.html);
-        var list = region.querySelector("[data-comment-list]");
-        if (parentInput.value) {
-          form.before(item);
-        } else if (list) {
-          list.appendChild(item);
-        } else {
-          list = document.createElement("ol");
-          list.className = "comment-list";
-          list.setAttribute("data-comment-list", "");
-          list.appendChild(item);
-          home.parentNode.insertBefore(list, form.nextSibling);
+        if (parentInput.value) form.before(item); else commentList().appendChild(item);
+        if (result.data.status === "pending" && result.data.sent) {
+          keepOwnTokens(ownKey, ownTokens(ownKey).concat([result.data.sent]));
         }
         body.value = "";
         updateCounter();
@@ -202,7 +255,7 @@
 
   function setupRegion(region) {
     var form = region.querySelector(".comment-form");
-    if (form) setupForm(form, region);
+    if (form) { setupForm(form, region); form.khabarShowOwn(); }
     if (region.dataset.bound) return;
     region.dataset.bound = "1";
     region.addEventListener("click", function (event) {
