@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from khabar.comments.models import Comment
 from khabar.lib.text import unicode_slug
 from khabar.news import actions
-from khabar.news.models import Article, Edition, Section, Tag
+from khabar.news.models import Article, Author, Edition, Section, Tag
 from khabar.newsroom.models import Correction
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
@@ -32,6 +32,7 @@ EDITIONS = {
         "body": "<p>افتتحت جامعة البصرة صباح اليوم مختبراً جديداً للطاقة الشمسية.</p>"
                 "<p>وقال عميد الكلية إن المختبر سيخدم طلبة الدراسات العليا أولاً.</p>",
         "query": "مختبر",
+        "author": "نور الهدى عبد الكريم",
         "comments": [("أم حسن", "خطوة جميلة، نتمنى أن تعمّ المدارس أيضاً."),
                      ("سامر", "هل يمكن لطلبة الكليات الأخرى زيارة المختبر؟")],
         "correction": "صُحّح اسم الكلية في الفقرة الثانية.",
@@ -48,6 +49,7 @@ EDITIONS = {
         "body": "<p>دانشگاه شیراز امروز آزمایشگاه تازه‌ای برای انرژی خورشیدی گشود.</p>"
                 "<p>رئیس دانشکده گفت دانشجویان کارشناسی ارشد نخستین کاربران آن خواهند بود.</p>",
         "query": "آزمایشگاه",
+        "author": "مریم رضایی",
         "comments": [("مریم", "خبر خوبی است، امیدوارم مدرسه‌ها هم بهره ببرند."),
                      ("رضا", "آیا بازدید برای دانشجویان دیگر آزاد است؟")],
         "correction": "نام دانشکده در بند دوم درست شد.",
@@ -64,6 +66,7 @@ EDITIONS = {
         "body": "<p>Basra University opened a new solar energy laboratory this morning.</p>"
                 "<p>The dean said graduate students would use it first.</p>",
         "query": "laboratory",
+        "author": "Layla Hassan",
         "comments": [("Huda", "Good news. I hope schools get one too."),
                      ("Sami", "Can students from other colleges visit the laboratory?")],
         "correction": "The college's name was corrected in the second paragraph.",
@@ -78,6 +81,7 @@ class Built:
     tag: Tag
     article: Article
     query: str
+    author: Author
 
     def pages(self) -> dict[str, str]:
         """Every reader page type of the edition, by name: the path to open."""
@@ -87,6 +91,7 @@ class Built:
             "section": self.section.get_absolute_url(),
             "tag": self.tag.get_absolute_url(),
             "article": self.article.get_absolute_url(),
+            "author": f"/{code}/author/{self.author.slug}/",
             "search": f"/{code}/search/?q={self.query}",
             "comments": f"/{code}/comments/{self.article.news_code}",
             "corrections": f"/{code}/corrections/",
@@ -128,7 +133,10 @@ def build(code: str) -> Built:
     Correction.objects.create(
         article=article, kind=Correction.Kind.CORRECTION, note=spec["correction"], version=2
     )
-    return Built(edition, section, tag, article, spec["query"])
+    # A byline: the article links to the author's page, which lists the story.
+    author = Author.objects.create(name=spec["author"], slug=f"{code}-writer")
+    article.authors.set([author])
+    return Built(edition, section, tag, article, spec["query"], author)
 
 
 def build_all() -> dict[str, Built]:
