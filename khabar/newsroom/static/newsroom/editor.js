@@ -14,8 +14,8 @@
   var ALLOWED = { P: 1, H2: 1, H3: 1, STRONG: 1, EM: 1, A: 1, BLOCKQUOTE: 1, UL: 1, OL: 1, LI: 1,
                   FIGURE: 1, IMG: 1, FIGCAPTION: 1, SPAN: 1 };
   // Where a passage may say its direction and language (<p dir="ltr" lang="en">).
-  var DIRECTED = { P: 1, H2: 1, H3: 1, BLOCKQUOTE: 1, UL: 1, OL: 1, LI: 1, FIGCAPTION: 1, SPAN: 1 };
-  var LANG = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;
+  var DIRECTED = { P: 1, H2: 1, H3: 1, BLOCKQUOTE: 1, UL: 1, OL: 1, LI: 1, FIGURE: 1, FIGCAPTION: 1, SPAN: 1 };
+  var LANG = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/;  // the server checks the tag in full
   var BLOCKS = { P: 1, H2: 1, H3: 1, BLOCKQUOTE: 1, UL: 1, OL: 1, FIGURE: 1 };
   var RENAME = { B: "STRONG", I: "EM", H1: "H2", H4: "H3", H5: "H3", H6: "H3", DIV: "P" };
   var DROP = { SCRIPT: 1, STYLE: 1, TEMPLATE: 1, IFRAME: 1, OBJECT: 1, SVG: 1, MATH: 1, META: 1, LINK: 1, TITLE: 1 };
@@ -116,12 +116,13 @@
   function sync() {
     textarea.value = serialize();
     var words = (editor.innerText.match(/\S+/g) || []).length;
-    wordCount.textContent = wordCount.getAttribute("data-template").replace("COUNT", localDigits(words));
+    wordCount.textContent = localDigits(wordCount.getAttribute("data-template").replace("COUNT", words));
     dirty = true;
   }
   function hintHeadline() {
     var length = headline.value.length;
-    headlineHint.textContent = headlineHint.getAttribute("data-template").replace("COUNT", localDigits(length));
+    // The whole sentence: its translation holds a number of its own (90).
+    headlineHint.textContent = localDigits(headlineHint.getAttribute("data-template").replace("COUNT", length));
     headlineHint.classList.toggle("is-long", length > 90);
   }
 
