@@ -361,6 +361,8 @@ def do_correct(user, article: Article, *, kind: str, note: str, base_revision: i
     if kind not in ("update", "correction"):
         raise ValidationError({"kind": _("Choose update or correction.")})
     tags = fields.pop("tags", None)
+    authors = fields.pop("authors", None)
+    new_authors = fields.pop("new_authors", ())
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         check(user, "correct", locked)
@@ -376,6 +378,7 @@ def do_correct(user, article: Article, *, kind: str, note: str, base_revision: i
         locked.save(update_fields=[*changed, "revision", "version", "updated_at"])
         if tags is not None:
             locked.tags.set(tags)
+        _byline(locked, authors, new_authors)
         _record_revision(locked, user, kind="correction", note=note)
         Correction.objects.create(
             article=locked, kind=kind, note=note.strip(), version=locked.version, created_by=user

@@ -85,3 +85,15 @@ def test_leaving_the_list_empty_removes_the_byline(client, draft, reporter, auth
     client.force_login(reporter)
     client.post(f"/desk/stories/{draft.pk}/", story_post(draft))  # no authors posted
     assert not Article.objects.get(pk=draft.pk).authors.exists()
+
+
+def test_a_correction_keeps_the_byline_as_the_form_sets_it(client, draft, editor, author):
+    actions.do_publish_now(editor, draft)
+    client.force_login(editor)
+    response = client.post(f"/desk/stories/{draft.pk}/", story_post(
+        draft, action="correct", kind="correction", note="صُحّح اسم الكاتب.",
+        authors=[author.pk], new_author="كاتب ثان",
+    ))  # fmt: skip
+    assert response.status_code == 302
+    names = sorted(a.name for a in Article.objects.get(pk=draft.pk).authors.all())
+    assert names == ["كاتب ثان", "ليلى حسن"]
