@@ -173,6 +173,7 @@ def test_figure_with_image_and_caption(context, live_server, draft, reporter):
     page.fill("#figure-src", "https://example.org/bridge.jpg")
     page.click("#panel-figure [data-apply]")  # no description yet: refused
     assert page.locator("[data-error=alt]").is_visible()
+    assert axe_violations(page) == []
     page.fill("#figure-alt", "الجسر المعلق فوق النهر")
     page.fill("#figure-caption", "الجسر بعد ترميمه")
     page.click("#panel-figure [data-apply]")
@@ -209,9 +210,11 @@ def test_direction_and_language_of_a_passage(context, live_server, draft, report
     page.fill("#direction-lang", "not a code!")
     page.click("#panel-direction [data-apply]")
     assert page.locator("[data-error=lang]").is_visible()
+    assert axe_violations(page) == []
     page.fill("#direction-lang", "ar")
     page.click("#panel-direction [data-apply]")
-    with page.expect_request(lambda r: r.method == "POST") as posted:
+    url = editor_url(live_server, draft)  # the form, not the autosave heartbeat
+    with page.expect_request(lambda r: r.method == "POST" and r.url == url) as posted:
         save(page)
     sent = posted.value.post_data_json
     expected = ('<p>قال الوزير: <span dir="ltr" lang="en">the plan is ready</span> today</p>'
