@@ -137,6 +137,10 @@ def test_link_and_unlink_without_a_prompt(context, live_server, draft, reporter)
     page.click("[data-open=link]")
     assert page.evaluate("document.activeElement.id") == "link-url"
     assert page.get_attribute("[data-open=link]", "aria-expanded") == "true"
+    page.click("[data-open=link]")  # the same button closes it, the selection is kept
+    assert page.locator("#panel-link").is_hidden()
+    assert page.get_attribute("[data-open=link]", "aria-expanded") == "false"
+    page.click("[data-open=link]")
     page.fill("#link-url", "javascript:alert(1)")
     page.keyboard.press("Enter")  # refused, and the story is not submitted
     assert page.locator("[data-error=url]").is_visible()

@@ -192,6 +192,7 @@
     return null;
   }
   function openPanel(name, button) {
+    if (openButton === button) { closePanel(true); return; }  // the same button closes it
     closePanel(false);
     savedRange = editorRange();
     var panel = form.querySelector('[data-panel="' + name + '"]');
