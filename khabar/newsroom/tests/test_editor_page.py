@@ -43,3 +43,15 @@ def test_revision_and_version_in_the_editions_digits(client, draft, reporter):
     html = client.get(f"/desk/stories/{draft.pk}/").content.decode()
     assert "٢" in html.split('class="nr-meta"')[1].split("</p>")[0]
     assert "revision 2" not in html
+
+
+def test_news_code_in_the_editions_digits(client, draft, editor):
+    from khabar.lib.dates import localize_digits
+
+    actions.do_publish_now(editor, draft)
+    draft.refresh_from_db()
+    client.force_login(editor)
+    html = client.get(f"/desk/stories/{draft.pk}/").content.decode()
+    meta = html.split('class="nr-meta"')[1].split("</p>")[0]
+    assert localize_digits(str(draft.news_code), "arab") in meta
+    assert f">{draft.news_code}<" not in meta  # the link "On the site" keeps its address
