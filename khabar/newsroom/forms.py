@@ -37,10 +37,13 @@ class StoryForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 4, "aria-describedby": "authors-hint"}),
     )
     new_author = forms.CharField(
-        label=_("New author"),
-        max_length=100,
+        label=_("New authors"),
+        max_length=300,
         required=False,
-        help_text=_("A name not in the list above: it is added to the byline when you save."),
+        help_text=_(
+            "Names not in the list above, separated by commas: they are added to the byline "
+            "when you save."
+        ),
         widget=forms.TextInput(
             attrs={"dir": "auto", "autocomplete": "off", "aria-describedby": "new-author-hint"}
         ),
@@ -84,7 +87,13 @@ class StoryForm(forms.Form):
         return [existing.get(n) or n for n in names]
 
     def clean_new_author(self):
-        return " ".join(self.cleaned_data["new_author"].split())
+        """Names separated by commas, each with its spaces tidied."""
+        names = []
+        for raw in self.cleaned_data["new_author"].replace("،", ",").split(","):
+            name = " ".join(raw.split())
+            if name and name not in names:
+                names.append(name)
+        return names
 
     def story_fields(self) -> dict:
         """The cleaned values as the actions take them, creating new tags. A new author is
@@ -103,7 +112,7 @@ class StoryForm(forms.Form):
             "comment_mode": data["comment_mode"],
             "tags": tags,
             "authors": list(data["authors"]),
-            "new_authors": [data["new_author"]] if data["new_author"] else [],
+            "new_authors": data["new_author"],
         }
 
     @classmethod

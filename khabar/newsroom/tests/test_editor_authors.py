@@ -97,3 +97,12 @@ def test_a_correction_keeps_the_byline_as_the_form_sets_it(client, draft, editor
     assert response.status_code == 302
     names = sorted(a.name for a in Article.objects.get(pk=draft.pk).authors.all())
     assert names == ["كاتب ثان", "ليلى حسن"]
+
+
+def test_several_new_authors_separated_by_commas(client, draft, reporter, author):
+    client.force_login(reporter)
+    client.post(f"/desk/stories/{draft.pk}/",
+                story_post(draft, new_author="هدى كريم، Adam Reed, ليلى حسن"))  # fmt: skip
+    names = sorted(a.name for a in Article.objects.get(pk=draft.pk).authors.all())
+    assert names == ["Adam Reed", "ليلى حسن", "هدى كريم"]
+    assert Author.objects.count() == 3
