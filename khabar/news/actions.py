@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from khabar.lib.html import clean_body
-from khabar.news.models import Article, NewsCodeCounter
+from khabar.lib.text import unicode_slug
+from khabar.news.models import Article, Author, NewsCodeCounter
 
 
 def _reindex(article: Article) -> None:
@@ -155,10 +156,37 @@ def _apply(article: Article, fields: dict) -> list[str]:
     return changed
 
 
+def author_named(name: str) -> Author:
+    """The author of that name, made when there is none: typing a name already in the list
+    reuses it rather than splitting one person's stories over two author pages."""
+    name = " ".join(name.split())[:100]
+    found = Author.objects.filter(name__iexact=name).order_by("pk").first()
+    if found:
+        return found
+    base = unicode_slug(name, max_length=90) or "author"
+    slug, n = base, 1
+    while Author.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return Author.objects.create(name=name, slug=slug)
+
+
+def _byline(article: Article, authors, new_authors) -> None:
+    """Set the story's authors: those chosen, plus the new names (found or created here, in the
+    caller's transaction, so that a refused save creates no author either). `authors=None`
+    keeps the byline as it is."""
+    if authors is None and not new_authors:
+        return
+    chosen = list(article.authors.all()) if authors is None else list(authors)
+    chosen += [author_named(name) for name in new_authors if name.strip()]
+    article.authors.set(chosen)
+
+
 def do_create(user, *, edition, **fields) -> Article:
     check(user, "create")
     tags = fields.pop("tags", None)
     authors = fields.pop("authors", None)
+    new_authors = fields.pop("new_authors", ())
     with transaction.atomic():
         article = Article(edition=edition, created_by=user, revision=1)
         _apply(article, fields)
@@ -166,8 +194,7 @@ def do_create(user, *, edition, **fields) -> Article:
         article.save()
         if tags is not None:
             article.tags.set(tags)
-        if authors is not None:
-            article.authors.set(authors)
+        _byline(article, authors, new_authors)
         _record_revision(article, user)
         _audit(user, "create", article)
     return article
@@ -180,6 +207,7 @@ def do_save(user, article: Article, *, base_revision: int, **fields) -> Article:
 
     tags = fields.pop("tags", None)
     authors = fields.pop("authors", None)
+    new_authors = fields.pop("new_authors", ())
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         check(user, "edit", locked)
@@ -192,8 +220,7 @@ def do_save(user, article: Article, *, base_revision: int, **fields) -> Article:
         locked.save(update_fields=[*changed, "revision", "updated_at"])
         if tags is not None:
             locked.tags.set(tags)
-        if authors is not None:
-            locked.authors.set(authors)
+        _byline(locked, authors, new_authors)
         _record_revision(locked, user)
         Autosave.objects.filter(article=locked, user=user).delete()
         _reindex(locked)
@@ -238,6 +265,19 @@ def touch_edit_session(article: Article, user, now=None) -> None:
             session.started_at = now
         session.last_seen = now
         session.save(update_fields=["started_at", "last_seen"])
+
+
+def end_edit_sessions(user, *, article_id=None, **kwargs) -> None:
+    """The person has left the story (or, without article_id, logged out): they are no longer
+    shown as editing. Also a receiver of user_logged_out."""
+    from khabar.newsroom.models import EditSession
+
+    if user is None or not getattr(user, "pk", None):
+        return
+    sessions = EditSession.objects.filter(user=user)
+    if article_id is not None:
+        sessions = sessions.filter(article_id=article_id)
+    sessions.delete()
 
 
 def do_submit(user, article: Article) -> Article:
@@ -321,6 +361,8 @@ def do_correct(user, article: Article, *, kind: str, note: str, base_revision: i
     if kind not in ("update", "correction"):
         raise ValidationError({"kind": _("Choose update or correction.")})
     tags = fields.pop("tags", None)
+    authors = fields.pop("authors", None)
+    new_authors = fields.pop("new_authors", ())
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         check(user, "correct", locked)
@@ -336,6 +378,7 @@ def do_correct(user, article: Article, *, kind: str, note: str, base_revision: i
         locked.save(update_fields=[*changed, "revision", "version", "updated_at"])
         if tags is not None:
             locked.tags.set(tags)
+        _byline(locked, authors, new_authors)
         _record_revision(locked, user, kind="correction", note=note)
         Correction.objects.create(
             article=locked, kind=kind, note=note.strip(), version=locked.version, created_by=user

@@ -8,6 +8,11 @@ class NewsroomConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_out
+
+        from khabar.news.actions import end_edit_sessions
         from khabar.newsroom.roles import ensure_roles
 
         post_migrate.connect(ensure_roles, sender=self)
+        # Who logs out stops "editing" every story they had open.
+        user_logged_out.connect(end_edit_sessions, dispatch_uid="end_edit_sessions")

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from khabar.lib.html import clean_body
-from khabar.news.models import Article, CommentMode, Section, Tag
+from khabar.news.models import Article, Author, CommentMode, Section, Tag
 
 
 class StoryForm(forms.Form):
@@ -29,6 +29,25 @@ class StoryForm(forms.Form):
         widget=forms.TextInput(attrs={"dir": "auto", "list": "tag-suggestions",
                                       "data-tags": "", "autocomplete": "off"}),
     )  # fmt: skip
+    authors = forms.ModelMultipleChoiceField(
+        label=_("Authors"),
+        required=False,
+        queryset=Author.objects.all(),
+        help_text=_("The byline readers see. Hold Ctrl (or ⌘) to choose several."),
+        widget=forms.SelectMultiple(attrs={"size": 4, "aria-describedby": "authors-hint"}),
+    )
+    new_author = forms.CharField(
+        label=_("New authors"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "Names not in the list above, separated by commas: they are added to the byline "
+            "when you save."
+        ),
+        widget=forms.TextInput(
+            attrs={"dir": "auto", "autocomplete": "off", "aria-describedby": "new-author-hint"}
+        ),
+    )
     source = forms.CharField(label=_("Source"), max_length=200, required=False)
     comment_mode = forms.ChoiceField(
         label=_("Comments"),
@@ -67,8 +86,18 @@ class StoryForm(forms.Form):
         self.new_tag_names = missing
         return [existing.get(n) or n for n in names]
 
+    def clean_new_author(self):
+        """Names separated by commas, each with its spaces tidied."""
+        names = []
+        for raw in self.cleaned_data["new_author"].replace("،", ",").split(","):
+            name = " ".join(raw.split())
+            if name and name not in names:
+                names.append(name)
+        return names
+
     def story_fields(self) -> dict:
-        """The cleaned values as the actions take them, creating new tags."""
+        """The cleaned values as the actions take them, creating new tags. A new author is
+        passed by name: the action creates it (or finds it) in the story's own transaction."""
         data = self.cleaned_data
         tags = [
             t if isinstance(t, Tag) else Tag.objects.get_or_create(edition=self.edition, name=t)[0]
@@ -82,6 +111,8 @@ class StoryForm(forms.Form):
             "source": data["source"],
             "comment_mode": data["comment_mode"],
             "tags": tags,
+            "authors": list(data["authors"]),
+            "new_authors": data["new_author"],
         }
 
     @classmethod
@@ -92,6 +123,7 @@ class StoryForm(forms.Form):
             "body": article.body,
             "section": article.section_id,
             "tags": "، ".join(t.name for t in article.tags.all()),
+            "authors": [a.pk for a in article.authors.all()],
             "source": article.source,
             "comment_mode": article.comment_mode,
             "base_revision": article.revision,
@@ -102,7 +134,9 @@ class TimeForm(forms.Form):
     at = forms.DateTimeField(
         label=_("Time"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "aria-describedby": "at-zone"}, format="%Y-%m-%dT%H:%M"
+        ),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
 

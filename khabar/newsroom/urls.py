@@ -14,6 +14,7 @@ urlpatterns = [
     path("desk/stories/new", views.new_story, name="newsroom_new"),
     path("desk/stories/<int:pk>/", views.edit_story, name="newsroom_edit"),
     path("desk/stories/<int:pk>/autosave", views.autosave, name="newsroom_autosave"),
+    path("desk/stories/<int:pk>/leave", views.leave_story, name="newsroom_leave"),
     path("desk/stories/<int:pk>/history", views.history, name="newsroom_history"),
     path("desk/stories/<int:pk>/restore/<int:number>", views.restore, name="newsroom_restore"),
     path("desk/stories/<int:pk>/preview", views.preview, name="newsroom_preview"),

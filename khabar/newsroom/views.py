@@ -5,6 +5,7 @@ Views only translate HTTP into calls of khabar.news.actions; who may do what is 
 """
 
 import re
+from contextlib import suppress
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -13,12 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from khabar.lib.dates import localize_digits
 from khabar.news import actions
 from khabar.news.models import Article, Edition, Section, Tag
 from khabar.newsroom import diff
@@ -164,7 +166,10 @@ def new_story(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            article = actions.do_create(request.user, edition=edition, **form.story_fields())
+            # New tags are made by story_fields(): in the same transaction as the story.
+            with transaction.atomic():
+                article = actions.do_create(request.user, edition=edition,
+                                            **form.story_fields())  # fmt: skip
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -184,12 +189,24 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 def _editors_now(article, user):
+    """Who else has the story open, each with the time they started, written as the edition
+    writes times (its time zone and digits)."""
     since = timezone.now() - actions.EDITING_WINDOW
-    return list(
+    sessions = list(
         EditSession.objects.filter(article=article, last_seen__gte=since)
         .exclude(user=user)
         .select_related("user")
+        .order_by("started_at")
     )
+    for session in sessions:
+        session.name = session.user.get_full_name() or session.user.get_username()
+        session.since = _edition_time(session.started_at, article.edition, "%H:%M")
+    return sessions
+
+
+def _edition_time(moment, edition, pattern: str) -> str:
+    local = moment.astimezone(ZoneInfo(edition.time_zone))
+    return localize_digits(local.strftime(pattern), edition.numbering_system)
 
 
 def _editor_context(request, article, form, *, edition, conflict=None, extra=None):
@@ -202,6 +219,10 @@ def _editor_context(request, article, form, *, edition, conflict=None, extra=Non
         "correction_form": CorrectionForm(request.POST or None),
         "conflict": conflict,
         "tag_names": Tag.objects.filter(edition=edition).values_list("name", flat=True)[:500],
+        # editor.js writes counts and times in the edition's digits.
+        "digits": localize_digits("0123456789", edition.numbering_system),
+        # Saving a live story changes what readers see at once: the editor says so.
+        "saving_publishes": article is not None and article.desk_state == "published",
         "can": {
             action: can(user, action, article)
             for action in ("edit", "submit", "send_back", "publish", "correct", "restore")
@@ -214,6 +235,7 @@ def _editor_context(request, article, form, *, edition, conflict=None, extra=Non
         autosave = Autosave.objects.filter(article=article, user=user).first()
         if autosave:
             context["autosave"] = autosave
+            context["autosave_time"] = _edition_time(autosave.saved_at, edition, "%H:%M")
             context["autosave_data"] = {
                 "headline": autosave.headline, "lead": autosave.lead, "body": autosave.body,
                 "base_revision": autosave.base_revision,
@@ -323,6 +345,8 @@ def _changed(article, form) -> bool:
         or data["comment_mode"] != article.comment_mode
         or {t.pk if isinstance(t, Tag) else t for t in data["tags"]}
         != set(article.tags.values_list("pk", flat=True))
+        or bool(data["new_author"])
+        or {a.pk for a in data["authors"]} != set(article.authors.values_list("pk", flat=True))
     )
 
 
@@ -354,29 +378,27 @@ def _run(action, user, article, post, time_form) -> str:
 @_desk_user
 @require_POST
 def autosave(request, pk):
-    article = get_object_or_404(Article, pk=pk)
+    """Keep the unsaved text, or, when no text is posted (nothing changed in the editor), only
+    note that the person is still there. Either way, answer who else is editing."""
+    article = get_object_or_404(Article.objects.select_related("edition"), pk=pk)
     raw = request.POST.get("base_revision", "")
     if not re.fullmatch(r"[0-9]{1,9}", raw):
         return JsonResponse({"ok": False}, status=400)
     base = int(raw)
+    saved_at = None
     try:
-        saved = actions.do_autosave(
-            request.user, article, base_revision=base,
-            headline=_param(request.POST.get("headline", ""), 300),
-            lead=_param(request.POST.get("lead", ""), 5000),
-            body=request.POST.get("body", "").replace("\x00", ""),
-        )  # fmt: skip
+        saved = _keep_unsaved(request, article, base)
+        if saved is None:
+            actions.check(request.user, "edit", article)
+            actions.touch_edit_session(article, request.user)
+        else:
+            saved_at = _edition_time(saved.saved_at, article.edition, "%H:%M:%S")
     except PermissionDenied:
         return JsonResponse({"ok": False}, status=403)
-    others = [
-        {"name": s.user.get_full_name() or s.user.get_username(),
-         "since": timezone.localtime(s.started_at).strftime("%H:%M")}
-        for s in _editors_now(article, request.user)
-    ]  # fmt: skip
+    others = [{"name": s.name, "since": s.since} for s in _editors_now(article, request.user)]
     return JsonResponse(
-        {"ok": True, "saved_at": timezone.localtime(saved.saved_at).strftime("%H:%M:%S"),
-         "stale": base != article.revision, "editors": others}
-    )  # fmt: skip
+        {"ok": True, "saved_at": saved_at, "stale": base != article.revision, "editors": others}
+    )
 
 
 @_desk_user
@@ -454,3 +476,31 @@ def tag_suggestions(request):
     q = _param(request.GET.get("q", ""), 100)
     names = Tag.objects.filter(edition=edition, name__icontains=q).values_list("name", flat=True)
     return JsonResponse({"tags": list(names.order_by("name")[:20])})
+
+
+@_desk_user
+@require_POST
+def leave_story(request, pk):
+    """The editor's page is closing (sent with navigator.sendBeacon on pagehide): keep the
+    text not saved yet, if any, then end the person's editing session, so that the others'
+    "is editing" notice ends with it."""
+    article = get_object_or_404(Article, pk=pk)
+    raw = request.POST.get("base_revision", "")
+    if re.fullmatch(r"[0-9]{1,9}", raw):
+        # Nothing is kept for who may not edit; their session ends all the same.
+        with suppress(PermissionDenied):
+            _keep_unsaved(request, article, int(raw))
+    actions.end_edit_sessions(request.user, article_id=article.pk)
+    return HttpResponse(status=204)
+
+
+def _keep_unsaved(request, article, base: int):
+    """The autosave of the text posted by editor.js, or None when it posted no text."""
+    if "body" not in request.POST:
+        return None
+    return actions.do_autosave(
+        request.user, article, base_revision=base,
+        headline=_param(request.POST.get("headline", ""), 300),
+        lead=_param(request.POST.get("lead", ""), 5000),
+        body=request.POST.get("body", "").replace("\x00", ""),
+    )  # fmt: skip

@@ -57,7 +57,8 @@ def test_from_draft_to_published_corrected(context, live_server, section, report
     page.keyboard.type("وقال مدير الحملة إن العمل يستمر حتى نهاية الشهر، with volunteers.")
     page.keyboard.press("Control+a")
     page.locator("[data-block=p]").click()
-    assert "21" in page.locator("[data-word-count]").inner_text()  # the words typed, two blocks
+    # The words typed, two blocks, counted in the Arabic edition's digits.
+    assert "٢١" in page.locator("[data-word-count]").inner_text()
     page.select_option("#id_section", str(section.pk))
     page.fill("#id_tags", "البصرة، البيئة")
     with page.expect_navigation():
