@@ -391,11 +391,13 @@ def check_restore(article: Article, old) -> None:
             )  # fmt: skip
 
 
-def restore_notes(article: Article, old, numbering_system: str = "latn") -> tuple[str, str]:
+def restore_notes(article: Article, old, numbering_system: str | None = None) -> tuple[str, str]:
     """The newsroom's note on a restore (in the interface language: which revision, from when)
-    and the note readers see when the story is live (in the edition's language and digits)."""
+    and the note readers see when the story is live (in the edition's language and digits).
+    Revision numbers are written in `numbering_system`, the edition's when none is given."""
     from django.utils import translation
 
+    numbering_system = numbering_system or article.edition.numbering_system
     saved = article.edition.format_datetime(old.created_at)
     if old.number == 0:
         note = _("Restores the original text, saved on %(date)s.") % {"date": saved}
@@ -409,7 +411,7 @@ def restore_notes(article: Article, old, numbering_system: str = "latn") -> tupl
 
 
 def do_restore(user, article: Article, number: int, *, base_revision: int,
-               numbering_system: str = "latn") -> Article:  # fmt: skip
+               numbering_system: str | None = None) -> Article:  # fmt: skip
     """Bring back an old revision's text as a new revision; the history keeps both.
 
     On a live story the restore changes what readers see, so it is published as an update: the
