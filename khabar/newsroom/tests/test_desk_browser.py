@@ -100,3 +100,20 @@ def test_axe_finds_nothing_on_the_desk_and_the_history(context, live_server, req
             page.goto(live_server.url + url)
             assert axe_violations(page) == [], f"{url} at {width}px"
     assert context.problems == []
+
+
+def test_login_page_fits_phones_passes_axe_and_lands_a_moderator_on_the_queue(
+    context, live_server, moderator
+):
+    page = context.new_page()
+    page.on("pageerror", lambda error: context.problems.append(str(error)))
+    page.goto(live_server.url + "/desk/login/")
+    assert axe_violations(page) == []
+    for width in PHONE_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        assert overflow(page) <= 0, width
+    page.fill("#id_username", moderator.username)
+    page.fill("#id_password", "pass-phrase-123")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/desk/comments/")
+    assert context.problems == []
