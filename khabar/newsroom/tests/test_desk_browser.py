@@ -89,16 +89,18 @@ def test_desk_and_history_fit_phone_widths(context, live_server, request, newsro
 
 @pytest.mark.parametrize("role", ["reporter", "editor"])
 def test_axe_finds_nothing_on_the_desk_and_the_history(context, live_server, request, newsroom,
-                                                      role):  # fmt: skip
+                                                      role, screenshot_dir):  # fmt: skip
     page = open_as(context, live_server, request.getfixturevalue(role))
     urls = ["/desk/?tab=all", f"/desk/stories/{newsroom.pk}/history?revision=3"]
     if role == "editor":
-        urls.append(f"/desk/stories/{newsroom.pk}/restore/2")
+        # The confirmation of a restore that is refused, and of one published as an update.
+        urls += [f"/desk/stories/{newsroom.pk}/restore/{n}" for n in (2, 4)]
     for width in (1200, 390):
         page.set_viewport_size({"width": width, "height": 900})
         for url in urls:
             page.goto(live_server.url + url)
             assert axe_violations(page) == [], f"{url} at {width}px"
+    page.screenshot(path=screenshot_dir / f"newsroom-restore-{role}-390.png", full_page=True)
     assert context.problems == []
 
 
