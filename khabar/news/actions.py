@@ -420,7 +420,9 @@ def do_restore(user, article: Article, number: int, *, base_revision: int,
     from khabar.newsroom.models import Correction, Revision
 
     with transaction.atomic():
-        locked = Article.objects.select_for_update().select_related("edition").get(pk=article.pk)
+        # The edition is read for its date format and language; only the story is locked.
+        stories = Article.objects.select_for_update(of=("self",)).select_related("edition")
+        locked = stories.get(pk=article.pk)
         check(user, "restore", locked)
         if locked.revision != base_revision:
             raise Conflict(locked)
