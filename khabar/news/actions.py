@@ -388,21 +388,104 @@ def do_correct(user, article: Article, *, kind: str, note: str, base_revision: i
     return locked
 
 
-def do_restore(user, article: Article, number: int, *, base_revision: int) -> Article:
-    """Bring back an old revision's text as a new revision; the history keeps both."""
+def revision_name(number: int, numbering_system: str = "latn") -> str:
+    """How the newsroom names a revision, the same in the history's list, its differences, the
+    restore button and a restore's note: revision 0 is the text a story had before its first
+    change in the newsroom (see _keep_original_text)."""
+    from khabar.lib.dates import localize_digits
+
+    if number == 0:
+        return _("the original text")
+    return _("revision %(number)s") % {"number": localize_digits(str(number), numbering_system)}
+
+
+def corrected_sentences_missing(article: Article, text) -> list[str]:
+    """The sentences a published update or correction added that are still in the story and
+    would be gone with `text` (an object with headline, lead and body).
+
+    A correction's revision holds the text it published; what it added is what its revision
+    has and the revision before it has not. Readers were told of that change in a note that
+    stays on the page, so taking the sentence out again must not happen by a restore."""
+    from khabar.newsroom.diff import sentences
     from khabar.newsroom.models import Revision
 
+    revisions = {r.number: r for r in Revision.objects.filter(article=article)}
+    added = set()
+    for number, revision in revisions.items():
+        before = revisions.get(number - 1)
+        if revision.kind == Revision.Kind.CORRECTION and before is not None:
+            added |= set(sentences(revision)) - set(sentences(before))
+    kept = set(sentences(text))
+    return [s for s in sentences(article) if s in added and s not in kept]
+
+
+def check_restore(article: Article, old) -> None:
+    """Refuse a restore that would change nothing, or that would take out what a published
+    correction put in (the correction's note would then describe text that is gone)."""
+    if (old.headline, old.lead, old.body) == (article.headline, article.lead, article.body):
+        raise ValidationError(_("This revision's text is the story's text now: nothing changes."))
+    if article.status == Article.Status.PUBLISHED:
+        missing = corrected_sentences_missing(article, old)
+        if missing:
+            raise ValidationError(
+                _("This revision cannot be restored: it lacks “%(sentence)s”, which a published "
+                  "correction added and readers were told about. Publish a correction "
+                  "instead.") % {"sentence": missing[0]}
+            )  # fmt: skip
+
+
+def restore_notes(article: Article, old, numbering_system: str | None = None) -> tuple[str, str]:
+    """The newsroom's note on a restore (in the interface language: which revision, from when)
+    and the note readers see when the story is live (in the edition's language and digits).
+    Revision numbers are written in `numbering_system`, the edition's when none is given."""
+    from django.utils import translation
+
+    numbering_system = numbering_system or article.edition.numbering_system
+    saved = article.edition.format_datetime(old.created_at)
+    if old.number == 0:
+        note = _("Restores the original text, saved on %(date)s.") % {"date": saved}
+    else:
+        note = _("Restores the text of %(revision)s, saved on %(date)s.") % {
+            "revision": revision_name(old.number, numbering_system), "date": saved,
+        }  # fmt: skip
+    with translation.override(article.edition.language):
+        public = _("The story's text was returned to its wording of %(date)s.") % {"date": saved}
+    return note, public
+
+
+def do_restore(user, article: Article, number: int, *, base_revision: int,
+               numbering_system: str | None = None) -> Article:  # fmt: skip
+    """Bring back an old revision's text as a new revision; the history keeps both.
+
+    On a live story the restore changes what readers see, so it is published as an update: the
+    version rises and a note tells readers. A restore that would drop a sentence a published
+    correction added is refused (check_restore)."""
+    from khabar.newsroom.models import Correction, Revision
+
     with transaction.atomic():
-        locked = Article.objects.select_for_update().get(pk=article.pk)
+        # The edition is read for its date format and language; only the story is locked.
+        stories = Article.objects.select_for_update(of=("self",)).select_related("edition")
+        locked = stories.get(pk=article.pk)
         check(user, "restore", locked)
         if locked.revision != base_revision:
             raise Conflict(locked)
         _keep_original_text(locked)
         old = Revision.objects.get(article=locked, number=number)
+        check_restore(locked, old)
+        note, public_note = restore_notes(locked, old, numbering_system)
         locked.headline, locked.lead, locked.body = old.headline, old.lead, old.body
         locked.revision += 1
-        locked.save(update_fields=["headline", "lead", "body", "revision", "updated_at"])
-        _record_revision(locked, user, kind="restore", note=str(number))
+        fields = ["headline", "lead", "body", "revision", "updated_at"]
+        if locked.is_public:
+            locked.version += 1
+            fields.append("version")
+        locked.save(update_fields=fields)
+        _record_revision(locked, user, kind="restore", note=note)
+        if "version" in fields:
+            Correction.objects.create(
+                article=locked, kind=Correction.Kind.UPDATE, note=public_note,
+                version=locked.version, created_by=user,
+            )  # fmt: skip
         _reindex(locked)
-        _audit(user, "restore", locked, str(number))
+        _audit(user, "restore", locked, note)
     return locked

@@ -67,3 +67,22 @@ def compare(old, new) -> dict[str, list[Row]]:
 
 def has_changes(rows: dict[str, list[Row]]) -> bool:
     return any(row.changed for field in rows.values() for row in field)
+
+
+# A sentence ends at a full stop, a question or exclamation mark (Latin, Arabic, Urdu) or an
+# ellipsis, followed by a space or the end of the paragraph; "3.5" and "www.example" stay whole.
+_SENTENCE_END = re.compile(r"(?<=[.!?؟۔…])\s+")
+
+
+def sentences(story) -> list[str]:
+    """The sentences of a story's headline, lead and body, whitespace made single, in order.
+
+    Used to find what a published correction added, so that a restore cannot quietly take it
+    out again."""
+    parts = [story.headline or "", story.lead or "", *paragraphs(story.body)]
+    found = []
+    for part in parts:
+        for sentence in _SENTENCE_END.split(" ".join(part.split())):
+            if sentence and sentence not in found:
+                found.append(sentence)
+    return found

@@ -85,3 +85,35 @@ def can(user, action: str, article=None) -> bool:
     if action == "create_tag":
         return user.has_perm("news.add_tag")
     return False
+
+
+def can_use_admin(user) -> bool:
+    """The admin opens to active staff; without a permission it would show an empty page, so
+    only staff who hold some right count (administrators, superusers)."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.get_all_permissions())
+    )
+
+
+def can_moderate(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("comments.moderate_comment"))
+
+
+def landing_url(user) -> str:
+    """Where a person lands after logging in (and when they open /desk/ without the right to
+    use it): the page where their role works, never a refusal. Reporters and editors land on
+    the desk, moderators on the moderation queue, administrators in the admin. Someone with no
+    role lands on the desk, which tells them so."""
+    from django.urls import reverse
+
+    if can(user, "desk"):
+        return reverse("newsroom_desk")
+    if can_moderate(user):
+        return reverse("desk_comments")
+    if can_use_admin(user):
+        return reverse("admin:index")
+    return reverse("newsroom_desk")

@@ -4,11 +4,7 @@ from django.urls import path
 from khabar.newsroom import views
 
 urlpatterns = [
-    path(
-        "desk/login/",
-        auth_views.LoginView.as_view(template_name="newsroom/login.html"),
-        name="login",
-    ),
+    path("desk/login/", views.Login.as_view(), name="login"),
     path("desk/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("desk/", views.desk, name="newsroom_desk"),
     path("desk/stories/new", views.new_story, name="newsroom_new"),

@@ -9,15 +9,18 @@ from contextlib import suppress
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from khabar.lib.dates import localize_digits
@@ -26,7 +29,8 @@ from khabar.news.models import Article, Edition, Section, Tag
 from khabar.newsroom import diff
 from khabar.newsroom.forms import CorrectionForm, StoryForm, TimeForm
 from khabar.newsroom.models import Autosave, EditSession, Revision
-from khabar.newsroom.roles import can
+from khabar.newsroom.roles import can, landing_url
+from khabar.newsroom.templatetags.newsroom import interface_numbering
 from khabar.reader import meta, queries
 from khabar.search.backends import BadQuery
 from khabar.search.service import bad_query_message, desk_matches
@@ -46,39 +50,71 @@ def _desk_user(view):
     return wrapper
 
 
+class Login(auth_views.LoginView):
+    """The newsroom's log-in. Without a safe `next`, each role lands where it works
+    (roles.landing_url): moderators on the queue, not on a desk they may not open."""
+
+    template_name = "newsroom/login.html"
+
+    def get_default_redirect_url(self):
+        return landing_url(self.request.user)
+
+
+# Lazy: the labels are read per request, in the language of that request.
 TABS = [
-    ("mine", _("My drafts")),
-    ("review", _("Awaiting review")),
-    ("upcoming", _("Scheduled and embargoed")),
-    ("today", _("Published today")),
-    ("all", _("All stories")),
+    ("mine", gettext_lazy("My drafts")),
+    ("review", gettext_lazy("Awaiting review")),
+    ("upcoming", gettext_lazy("Scheduled and embargoed")),
+    ("today", gettext_lazy("Published today")),
+    ("all", gettext_lazy("All stories")),
 ]
 
 
+def default_tab(user) -> str:
+    """Editors open the desk on what waits for them; reporters on their own drafts."""
+    return "review" if can(user, "send_back") else "mine"
+
+
+def tab_filters(user, now) -> dict[str, Q]:
+    """Which stories each desk list holds, as conditions (the lists and their counts share
+    them)."""
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return {
+        "mine": Q(created_by=user, status=Article.Status.DRAFT),
+        "review": Q(status=Article.Status.SUBMITTED),
+        "upcoming": Q(status=Article.Status.PUBLISHED)
+        & (Q(published_at__gt=now) | Q(embargo_until__gt=now)),
+        "today": Q(pk__in=Article.objects.published(now).filter(published_at__gte=start)),
+        "all": Q(),
+    }
+
+
+def visible_stories(user):
+    stories = Article.objects.all()
+    if not can(user, "send_back"):
+        # Reporters see their own stories and what is public, not colleagues' drafts or
+        # embargoed work.
+        stories = stories.filter(Q(created_by=user) | Q(pk__in=Article.objects.published()))
+    return stories
+
+
+def tab_counts(user) -> dict[str, int]:
+    """How many stories each desk list holds, in one query."""
+    filters = tab_filters(user, timezone.now())
+    return visible_stories(user).aggregate(
+        **{tab: Count("pk", filter=condition or None) for tab, condition in filters.items()}
+    )
+
+
 def desk_queryset(user, tab: str, params):
-    now = timezone.now()
-    stories = Article.objects.select_related("section", "edition", "created_by")
-    if tab == "mine":
-        stories = stories.filter(created_by=user, status=Article.Status.DRAFT)
-    elif tab == "review":
-        stories = stories.filter(status=Article.Status.SUBMITTED)
-    elif tab == "upcoming":
-        stories = stories.filter(status=Article.Status.PUBLISHED).filter(
-            Q(published_at__gt=now) | Q(embargo_until__gt=now)
-        )
-    elif tab == "today":
-        start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-        stories = stories.published(now).filter(published_at__gte=start)
+    stories = visible_stories(user).select_related("section", "edition", "created_by")
+    stories = stories.filter(tab_filters(user, timezone.now())[tab])
     if re.fullmatch(r"[0-9]{1,12}", params.get("section", "")):
         stories = stories.filter(section_id=int(params["section"]))
     if re.fullmatch(r"[0-9]{1,12}", params.get("author", "")):
         stories = stories.filter(created_by_id=int(params["author"]))
     if params.get("status") in Article.Status.values:
         stories = stories.filter(status=params["status"])
-    if not can(user, "send_back"):
-        # Reporters see their own stories and what is public, not colleagues' drafts or
-        # embargoed work.
-        stories = stories.filter(Q(created_by=user) | Q(pk__in=Article.objects.published()))
     order = ["published_at", "id"] if tab == "upcoming" else ["-updated_at", "-id"]
     return stories.order_by(*order)
 
@@ -106,12 +142,21 @@ def desk_page(user, tab: str, params):
     return page, ""
 
 
-@_desk_user
+@login_required
 def desk(request):
-    tab = request.GET.get("tab", "mine")
+    user = request.user
+    if not can(user, "desk"):
+        # Moderators and administrators are sent where they work; someone with no role is
+        # told so here, with the top bar to log out, rather than on a page linking back here.
+        landing = landing_url(user)
+        if landing != request.path:
+            return redirect(landing)
+        return render(request, "newsroom/no_role.html", status=403)
+    tab = request.GET.get("tab", "")
     if tab not in dict(TABS):
-        tab = "mine"
-    page, message = desk_page(request.user, tab, request.GET)
+        tab = default_tab(user)
+    page, message = desk_page(user, tab, request.GET)
+    counts = tab_counts(user)
     from django.contrib.auth import get_user_model
 
     authors = get_user_model().objects.filter(
@@ -119,13 +164,15 @@ def desk(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    query["tab"] = tab
+    tabs = [(key, label, counts[key]) for key, label in TABS]
     return render(
         request,
         "newsroom/desk.html",
         {
-            "tabs": TABS, "tab": tab, "page": page, "sections": Section.objects.all(),
+            "tabs": tabs, "tab": tab, "page": page, "sections": Section.objects.all(),
             "authors": authors, "statuses": Article.Status.choices, "params": request.GET,
-            "query": query.urlencode(), "can_create": can(request.user, "create"),
+            "query": query.urlencode(), "can_create": can(user, "create"),
             "message": message,
         },
     )  # fmt: skip
@@ -412,8 +459,7 @@ def history(request, pk):
     rows = None
     if selected is not None:
         previous = next((r for r in revisions if r.number < selected.number), None)
-        rows = diff.compare(previous or type("Empty", (), {"headline": "", "lead": "",
-                                                           "body": ""}), selected)  # fmt: skip
+        rows = diff.compare(previous or _EMPTY, selected)
     return render(
         request,
         "newsroom/history.html",
@@ -423,21 +469,50 @@ def history(request, pk):
     )  # fmt: skip
 
 
+_EMPTY = type("Empty", (), {"headline": "", "lead": "", "body": ""})
+
+
 @_desk_user
-@require_POST
+@require_http_methods(["GET", "POST"])
 def restore(request, pk, number):
-    article = get_object_or_404(Article, pk=pk)
+    """Restoring asks first: the GET shows what the story's text would become (and, on a live
+    story, the update note readers would see, or why it is refused); only the POST sent from
+    that page, with `confirm`, restores."""
+    article = get_object_or_404(Article.objects.select_related("edition"), pk=pk)
+    if not can(request.user, "restore", article):
+        raise PermissionDenied
+    revision = get_object_or_404(
+        Revision.objects.select_related("author"), article=article, number=number
+    )
+    numbering = interface_numbering()
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        try:
+            base = request.POST.get("base_revision", "")
+            if not re.fullmatch(r"[0-9]{1,9}", base):
+                raise actions.Conflict(article)
+            article = actions.do_restore(request.user, article, number, base_revision=int(base),
+                                         numbering_system=numbering)  # fmt: skip
+        except actions.Conflict:
+            messages.error(request, _("The story changed meanwhile; look at it again first."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The revision is restored as a new revision."))
+            return redirect("newsroom_edit", pk=article.pk)
+        return redirect(f"{reverse('newsroom_history', args=[article.pk])}?revision={number}")
     try:
-        base = request.POST.get("base_revision", "")
-        if not re.fullmatch(r"[0-9]{1,9}", base):
-            raise actions.Conflict(article)
-        actions.do_restore(request.user, article, number, base_revision=int(base))
-        messages.success(request, _("The revision is restored as a new revision."))
-    except actions.Conflict:
-        messages.error(request, _("The story changed meanwhile; look at it again first."))
-    except (PermissionDenied, Revision.DoesNotExist):
-        raise PermissionDenied from None
-    return redirect("newsroom_edit", pk=article.pk)
+        actions.check_restore(article, revision)
+        refusal = ""
+    except ValidationError as error:
+        refusal = " ".join(error.messages)
+    public_note = actions.restore_notes(article, revision, numbering)[1]
+    return render(
+        request,
+        "newsroom/restore.html",
+        {"article": article, "revision": revision, "refusal": refusal,
+         "rows": diff.compare(article, revision),
+         "public_note": public_note if article.is_public else ""},
+    )  # fmt: skip
 
 
 @_desk_user

@@ -200,7 +200,7 @@ def test_restore_an_old_revision_as_a_new_one(client, draft, reporter):
     client.force_login(reporter)
     history = client.get(f"/desk/stories/{draft.pk}/history?revision=2").content.decode()
     assert "<del>" in history or "<ins>" in history
-    client.post(f"/desk/stories/{draft.pk}/restore/1", {"base_revision": 2})
+    client.post(f"/desk/stories/{draft.pk}/restore/1", {"base_revision": 2, "confirm": 1})
     draft.refresh_from_db()
     assert draft.headline == "مسودة خبر عن المياه" and draft.revision == 3
     assert Revision.objects.get(article=draft, number=3).kind == "restore"
