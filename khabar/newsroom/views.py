@@ -8,6 +8,7 @@ import re
 from contextlib import suppress
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_timezone_location
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -268,6 +269,8 @@ def _editor_context(request, article, form, *, edition, conflict=None, extra=Non
         "tag_names": Tag.objects.filter(edition=edition).values_list("name", flat=True)[:500],
         # editor.js writes counts and times in the edition's digits.
         "digits": localize_digits("0123456789", edition.numbering_system),
+        # The schedule field's zone, named in the interface language (CLDR: «توقيت العراق»).
+        "zone_name": get_timezone_location(edition.time_zone, locale=translation.get_language()),
         # Saving a live story changes what readers see at once: the editor says so.
         "saving_publishes": article is not None and article.desk_state == "published",
         "can": {
@@ -400,6 +403,9 @@ def _changed(article, form) -> bool:
 def _run(action, user, article, post, time_form) -> str:
     at = time_form.cleaned_data.get("at") if time_form.is_valid() else None
     if action == "save":
+        if article.is_public:
+            # The editor warned before the save; the message says it happened.
+            return _("The story is saved and the changes are live on the site.")
         return _("The story is saved.")
     if action == "submit":
         actions.do_submit(user, article)
