@@ -2,6 +2,7 @@
 editions, sections, tags, authors and users. Stories live in the newsroom."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -14,9 +15,30 @@ admin.site.index_title = _("Administration")
 admin.site.site_url = "/desk/"
 
 
+def yes_no(value) -> str:
+    """Django's yes/no icon with its text alternative in the reader's language: the admin's own
+    boolean columns write "True" and "False" whatever the language."""
+    icon = static("admin/img/icon-yes.svg" if value else "admin/img/icon-no.svg")
+    return format_html('<img src="{}" alt="{}">', icon, _("Yes") if value else _("No"))
+
+
+def boolean_field(name: str, model):
+    """A read-only column or field showing model field `name` as yes_no, under its label."""
+
+    @admin.display(description=model._meta.get_field(name).verbose_name, ordering=name)
+    def show(obj):
+        return yes_no(getattr(obj, name))
+
+    show.__name__ = f"{name}_shown"
+    return show
+
+
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "language", "locale", "numbering_system", "is_default"]
+    list_display = [
+        "name", "code", "language", "locale", "numbering_system",
+        boolean_field("is_default", Edition),
+    ]  # fmt: skip
 
 
 @admin.register(Section)

@@ -1,16 +1,42 @@
-"""Role changes are made by administrators in the admin; each one goes to the audit log."""
+"""Users and roles in the admin. Role changes are made by administrators here; each one goes
+to the audit log. Roles and permissions are shown in the administrator's language (see
+roles.role_name and roles.permission_name)."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
+from khabar.news.admin import yes_no
 from khabar.newsroom.models import AuditEntry
+from khabar.newsroom.roles import role_name
 
 admin.site.unregister(User)
 
 
 @admin.register(User)
 class AuditedUserAdmin(UserAdmin):
+    list_display = ["username", "email", "first_name", "last_name", "staff", "roles"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("staff status"), ordering="is_staff")
+    def staff(self, user):
+        return yes_no(user.is_staff)
+
+    @admin.display(description=_("roles"))
+    def roles(self, user):
+        names = sorted(role_name(group) for group in user.groups.all())
+        return pgettext("list separator", ", ").join(names)
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "user_permissions":
+            # A permission's name is made from its content type's model (as GroupAdmin does).
+            kwargs["queryset"] = db_field.remote_field.model.objects.select_related("content_type")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         """Administrators give roles (groups); only a superuser makes superusers or grants
         single permissions, and nobody changes their own roles."""

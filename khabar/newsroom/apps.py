@@ -8,6 +8,14 @@ class NewsroomConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
-        from khabar.newsroom.roles import ensure_roles
+        from django.contrib.auth.models import Group, Permission
+
+        from khabar.newsroom.roles import ensure_roles, permission_name, role_name
 
         post_migrate.connect(ensure_roles, sender=self)
+        # Roles and permissions are shown in the reader's language wherever Django writes one
+        # (choice widgets, filters, breadcrumbs, deletion pages, read-only fields, history).
+        # Neither model can be swapped for one of ours, and the stored names stay what code and
+        # data refer to; only how they read changes.
+        Group.__str__ = role_name
+        Permission.__str__ = permission_name
