@@ -4,18 +4,18 @@ can be reviewed. Day-to-day moderation happens in the queue at /desk/comments/."
 from django.contrib import admin
 
 from khabar.comments.models import Ban, Comment, HeldWord, ModerationLog
-from khabar.news.admin import boolean_field
+from khabar.news.admin import TranslatedHistory, boolean_field
 
 
 @admin.register(HeldWord)
-class HeldWordAdmin(admin.ModelAdmin):
+class HeldWordAdmin(TranslatedHistory, admin.ModelAdmin):
     list_display = ["phrase", "normalized", "created_at"]
     search_fields = ["phrase", "normalized"]
     readonly_fields = ["normalized"]
 
 
 @admin.register(Ban)
-class BanAdmin(admin.ModelAdmin):
+class BanAdmin(TranslatedHistory, admin.ModelAdmin):
     list_display = ["kind", "reason", "created_by", "created_at"]
     list_filter = ["kind"]
     readonly_fields = ["kind", "value_hash", "created_by", "created_at"]
@@ -25,7 +25,7 @@ class BanAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationLog)
-class ModerationLogAdmin(admin.ModelAdmin):
+class ModerationLogAdmin(TranslatedHistory, admin.ModelAdmin):
     list_display = ["created_at", "actor", "action", "comment", "note"]
     list_filter = ["action"]
     list_select_related = ["actor", "comment"]
@@ -41,7 +41,7 @@ class ModerationLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(TranslatedHistory, admin.ModelAdmin):
     list_display = ["name", "article", "status", boolean_field("featured", Comment), "created_at"]
     list_filter = ["status", "featured"]
     search_fields = ["name", "body"]

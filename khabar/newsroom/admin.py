@@ -3,20 +3,72 @@ to the audit log. Roles and permissions are shown in the administrator's languag
 roles.role_name and roles.permission_name)."""
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from khabar.news.admin import yes_no
+from khabar.news.admin import TranslatedHistory, yes_no
 from khabar.newsroom.models import AuditEntry
-from khabar.newsroom.roles import role_name
+from khabar.newsroom.roles import ROLE_NAMES, role_name
+
+
+class RolesOnlyDeletion:
+    """What a deletion takes with it, without the rows that tie people, roles and permissions
+    together: Django lists each as "Group_permissions object (178)", in English, where the
+    person or role itself is what matters."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        links = [Group.permissions.through, User.groups.through, User.user_permissions.through]
+        names = {str(m._meta.verbose_name_plural) for m in links}
+        prefixes = tuple(f"{capfirst(m._meta.verbose_name)}: " for m in links)
+        counts = {name: count for name, count in counts.items() if name not in names}
+        return _without(deleted, prefixes), counts, perms_needed, protected
+
+
+def _without(items, prefixes):
+    kept = []
+    for item in items:
+        if isinstance(item, list):
+            nested = _without(item, prefixes)
+            if nested:
+                kept.append(nested)
+        elif not str(item).startswith(prefixes):
+            kept.append(item)
+    return kept
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(TranslatedHistory, RolesOnlyDeletion, GroupAdmin):
+    """Roles. The four built-in roles keep their stored names, which the code refers to: the
+    form shows their name in the reader's language, read-only; their permissions can change."""
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and obj.name in ROLE_NAMES:
+            return ["role", "permissions"]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.name in ROLE_NAMES:
+            fields.append("role")
+        return fields
+
+    @admin.display(description=_("name"))
+    def role(self, group):
+        return role_name(group)
+
 
 admin.site.unregister(User)
 
 
 @admin.register(User)
-class AuditedUserAdmin(UserAdmin):
+class AuditedUserAdmin(TranslatedHistory, RolesOnlyDeletion, UserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "staff", "roles"]
 
     def get_queryset(self, request):

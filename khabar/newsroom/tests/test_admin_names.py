@@ -145,3 +145,50 @@ def test_djangojs_catalogues_are_complete():
         for message in catalogue:
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
             assert message.id == "" or (all(strings) and not message.fuzzy), message.id
+
+
+@pytest.mark.django_db
+def test_a_built_in_roles_name_cannot_be_changed_but_its_permissions_can(client):
+    client.force_login(User.objects.create_superuser("مدير", "modir@example.org", "x"))
+    editors = Group.objects.get(name=EDITORS)
+    page = client.get(f"/admin/auth/group/{editors.pk}/change/").content.decode()
+    assert 'name="name"' not in page and "المحررون" in page
+    moderate = Permission.objects.get(codename="moderate_comment")
+    response = client.post(
+        f"/admin/auth/group/{editors.pk}/change/",
+        {"name": "Desk", "permissions": [moderate.pk]},
+    )
+    assert response.status_code == 302
+    editors.refresh_from_db()
+    assert editors.name == EDITORS
+    assert list(editors.permissions.all()) == [moderate]
+    # A role an administrator added is theirs to rename.
+    chiefs = Group.objects.create(name="رؤساء الأقسام")
+    client.post(f"/admin/auth/group/{chiefs.pk}/change/", {"name": "رؤساء التحرير"})
+    chiefs.refresh_from_db()
+    assert chiefs.name == "رؤساء التحرير"
+
+
+@pytest.mark.django_db
+def test_an_objects_history_names_the_changed_fields_in_the_language(client, section):
+    client.force_login(User.objects.create_superuser("مدير", "modir@example.org", "x"))
+    response = client.post(f"/admin/news/section/{section.pk}/change/", {
+        "edition": section.edition_id, "name": section.name, "slug": section.slug,
+        "description": "أخبار المال والأعمال", "position": 7,
+    })  # fmt: skip
+    assert response.status_code == 302
+    history = client.get(f"/admin/news/section/{section.pk}/history/").content.decode()
+    assert "تم تغيير الوصف و الترتيب." in history  # Django wrote "Description" and "Position"
+    client.cookies["django_language"] = "fa"
+    history = client.get(f"/admin/news/section/{section.pk}/history/").content.decode()
+    assert "توضیح" in history and "ترتیب" in history
+
+
+@pytest.mark.django_db
+def test_deleting_a_role_lists_the_role_not_the_rows_that_tie_it(client):
+    client.force_login(User.objects.create_superuser("مدير", "modir@example.org", "x"))
+    editors = Group.objects.get(name=EDITORS)
+    User.objects.create_user("رنا").groups.add(editors)
+    page = client.get(f"/admin/auth/group/{editors.pk}/delete/").content.decode()
+    assert "المحررون" in page
+    assert "Group_permissions" not in page and "User_groups" not in page
