@@ -207,7 +207,7 @@ class ModerationLog(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.comment_id}"
+        return f"{self.get_action_display()} {self.comment_id}"
 
 
 class RedeemedChallenge(models.Model):
