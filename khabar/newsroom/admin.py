@@ -9,7 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from khabar.news.admin import TranslatedHistory, yes_no
+from khabar.news.admin import TranslatedHistory, boolean_field, yes_no
 from khabar.newsroom.models import AuditEntry
 from khabar.newsroom.roles import ROLE_NAMES, role_name
 
@@ -89,6 +89,12 @@ class AuditedUserAdmin(TranslatedHistory, RolesOnlyDeletion, UserAdmin):
             kwargs["queryset"] = db_field.remote_field.model.objects.select_related("content_type")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    # A flag someone may only read is shown as a yes/no icon in the reader's language (Django's
+    # read-only booleans write "True" and "False"), in the field's place on the page.
+    SHOWN_FLAGS = {"is_staff": "is_staff_shown", "is_superuser": "is_superuser_shown"}
+    is_staff_shown = staticmethod(boolean_field("is_staff", User))
+    is_superuser_shown = staticmethod(boolean_field("is_superuser", User))
+
     def get_readonly_fields(self, request, obj=None):
         """Administrators give roles (groups); only a superuser makes superusers or grants
         single permissions, and nobody changes their own roles."""
@@ -97,7 +103,19 @@ class AuditedUserAdmin(TranslatedHistory, RolesOnlyDeletion, UserAdmin):
             fields += ["is_superuser", "user_permissions"]
         if obj is not None and obj.pk == request.user.pk:
             fields += ["groups", "is_staff", "is_superuser"]
-        return fields
+        # The flag keeps its own name here too, so that the form never holds it.
+        return fields + [self.SHOWN_FLAGS[name] for name in fields if name in self.SHOWN_FLAGS]
+
+    def get_fieldsets(self, request, obj=None):
+        readonly = set(self.get_readonly_fields(request, obj))
+        fieldsets = []
+        for title, options in super().get_fieldsets(request, obj):
+            fields = [
+                self.SHOWN_FLAGS[name] if self.SHOWN_FLAGS.get(name) in readonly else name
+                for name in options["fields"]
+            ]
+            fieldsets.append((title, {**options, "fields": fields}))
+        return fieldsets
 
     def save_related(self, request, form, formsets, change):
         before = set(form.instance.groups.values_list("name", flat=True)) if change else set()

@@ -7,11 +7,11 @@ import re
 from urllib.parse import quote
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 
 from khabar.comments.models import Ban, Comment, HeldWord, ModerationLog
-from khabar.newsroom.roles import EDITORS
+from khabar.newsroom.roles import ADMINISTRATORS, EDITORS
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -259,6 +259,35 @@ def test_filter_widget_arrows_point_where_they_move_right_to_left(browser, live_
         assert remove_all["iconCentre"] > remove_all["textCentre"]
         # The widget's own words come from the JavaScript catalogue, in Arabic.
         assert "اختر كل الصلاحيات" in page.locator(".selector-chooseall").inner_text()
+        assert page.problems == []
+    finally:
+        page.context.close()
+
+
+def test_an_administrator_sees_the_admin_in_arabic_too(browser, live_server, content):
+    """Not a superuser: what an Administrators-role account can open, with the fields it may
+    only read (its own roles, others' single permissions) shown in Arabic as well."""
+    administrator = User.objects.create_user("عادل", "adil@example.org", "pass-phrase-123",
+                                             is_staff=True)  # fmt: skip
+    administrator.groups.add(Group.objects.get(name=ADMINISTRATORS))
+    reporter = User.objects.get(username="رنا")
+    reporter.user_permissions.add(Permission.objects.get(codename="view_tag"))
+    editors = Group.objects.get(name=EDITORS)
+    screens = [
+        "/admin/",
+        "/admin/auth/user/",
+        f"/admin/auth/user/{administrator.pk}/change/",
+        f"/admin/auth/user/{reporter.pk}/change/",
+        "/admin/auth/group/",
+        f"/admin/auth/group/{editors.pk}/change/",
+        "/admin/news/section/",
+        "/admin/comments/heldword/",
+    ]
+    page = open_admin(browser, live_server, administrator)
+    try:
+        assert latin_words_on_screens(page, live_server, screens, content["data"]) == {}
+        page.goto(live_server.url + f"/admin/auth/user/{reporter.pk}/change/")
+        assert "الأخبار | يمكنه عرض سمة" in page.locator(".field-user_permissions").inner_text()
         assert page.problems == []
     finally:
         page.context.close()

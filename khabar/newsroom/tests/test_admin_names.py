@@ -192,3 +192,20 @@ def test_deleting_a_role_lists_the_role_not_the_rows_that_tie_it(client):
     page = client.get(f"/admin/auth/group/{editors.pk}/delete/").content.decode()
     assert "المحررون" in page
     assert "Group_permissions" not in page and "User_groups" not in page
+
+
+@pytest.mark.django_db
+def test_flags_an_administrator_may_only_read_show_in_arabic_and_stay_unchanged(client):
+    administrator = User.objects.create_user("عادل", "adil@example.org", "x", is_staff=True)
+    administrator.groups.add(Group.objects.get(name=ADMINISTRATORS))
+    client.force_login(administrator)
+    url = f"/admin/auth/user/{administrator.pk}/change/"
+    page = client.get(url).content.decode()
+    assert 'alt="False"' not in page and 'alt="True"' not in page
+    assert 'alt="لا"' in page and 'alt="نعم"' in page  # superuser: no; staff: yes
+    assert 'name="is_superuser"' not in page and 'name="is_staff"' not in page
+    data = {"username": "عادل", "email": "adil@example.org", "is_active": "on",
+            "is_superuser": "on", "is_staff": "", "first_name": "", "last_name": ""}  # fmt: skip
+    client.post(url, data)
+    administrator.refresh_from_db()
+    assert administrator.is_staff and not administrator.is_superuser
