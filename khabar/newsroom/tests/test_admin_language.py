@@ -39,13 +39,13 @@ VISIBLE_TEXT = """() => {
   return parts.join("\\n");
 }"""
 
-URL = re.compile(r"(?:https?://|/)[^\s\"'<>]*")
+URL = re.compile(r"https?://\S+|(?<![^\s(])/\S*")  # a link, or a path standing alone
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 MASKED = re.compile(r"\S*\*{4,}")  # a password's salt and hash, shown masked
 # Codes an edition's help texts give as examples: a CLDR locale (fa_IR) and a CLDR date-time
-# pattern (y/MM/dd HH:mm), pattern letters joined by separators.
+# pattern (y/MM/dd HH:mm, h:mm a): pattern letters joined by "/" or ":", and the day period.
 LOCALE_CODE = re.compile(r"\b[a-z]{2,3}_[A-Z]{2}\b")
-DATE_PATTERN = re.compile(r"\b[yMdHhmsa]+(?:[/:.،\- ]+[yMdHhmsa]+)+\b")
+DATE_PATTERN = re.compile(r"\b[yMdHhms]+(?:[/:][yMdHhms]+)+(?:\s+a\b)?")
 LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z0-9_\u00c0-\u024f]*")
 # True codes, not words: shown as they are in every language.
 CODES = {
@@ -73,10 +73,10 @@ def test_latin_words_leave_out_data_addresses_and_codes():
     text = (
         "أضف مستخدم admin@example.org /admin/ ar_IQ Asia/Baghdad CLDR Can add user Search "
         "salt: QvhLKC****** hash: Vnq/Q+********** <p>نص</p> pbkdf2_sha256 "
-        "مثل fa_IR و y/MM/dd HH:mm"
+        "مثل fa_IR و y/MM/dd HH:mm و dd/MM/y، h:mm a. has a word/Latin"
     )
     assert latin_words(text, data=["ar_IQ", "Asia/Baghdad", "ar"]) == [
-        "Can", "Search", "add", "hash", "salt", "user",
+        "Can", "Latin", "Search", "a", "add", "has", "hash", "salt", "user", "word",
     ]  # fmt: skip
 
 
