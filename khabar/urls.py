@@ -9,6 +9,7 @@ urlpatterns = [
     path("news/<int:code>", reader_views.short_link, name="short_link"),
     path("news/<int:code>/", reader_views.short_link),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # the admin's language menu posts here
     path("", include(comment_urls.urlpatterns)),
     path("", include("khabar.newsroom.urls")),
     path("<slug:edition>/", include(comment_urls.edition_urlpatterns)),

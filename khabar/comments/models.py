@@ -31,26 +31,43 @@ class Comment(models.Model):
         Article, on_delete=models.CASCADE, related_name="comments", verbose_name=_("article")
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent comment"),
     )
     # The top-level comment of the thread (itself for a top-level comment), so that a thread's
     # replies come in one indexed query.
     root = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("top of the thread"),
     )
     # The comment the reader actually answered. `parent` is where the reply hangs, which is
     # higher up when the thread is already as deep as it may go.
     in_reply_to = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("in reply to"),
     )
-    depth = models.PositiveSmallIntegerField(default=0)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0)
     # Ids from the top of the thread down, zero-padded: ordering a thread by path puts every
     # reply right under the comment it answers.
-    path = models.CharField(max_length=60, blank=True)
+    path = models.CharField(_("place in the thread"), max_length=60, blank=True)
     name = models.CharField(_("name"), max_length=60)
     email = models.EmailField(_("e-mail"), blank=True)
-    email_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    network_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    email_hash = models.CharField(_("e-mail fingerprint"), max_length=64, blank=True, db_index=True)
+    network_hash = models.CharField(
+        _("network fingerprint"), max_length=64, blank=True, db_index=True
+    )
     body = models.TextField(_("comment"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -59,13 +76,13 @@ class Comment(models.Model):
     featured = models.BooleanField(_("featured"), default=False)
     # Deleted at its writer's request while others had answered it: it keeps its place in the
     # thread, without name, text or address.
-    erased = models.BooleanField(default=False)
-    notify_on_publish = models.BooleanField(default=False)
-    notify_on_reply = models.BooleanField(default=False)
-    solved_captcha = models.BooleanField(default=False)
+    erased = models.BooleanField(_("erased at the writer's request"), default=False)
+    notify_on_publish = models.BooleanField(_("notify when published"), default=False)
+    notify_on_reply = models.BooleanField(_("notify of replies"), default=False)
+    solved_captcha = models.BooleanField(_("solved the captcha"), default=False)
     created_at = models.DateTimeField(_("written at"), auto_now_add=True, db_index=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    edited_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     edit_note = models.CharField(_("edit note"), max_length=200, blank=True)
 
     objects = CommentQuerySet.as_manager()
@@ -89,12 +106,12 @@ class Comment(models.Model):
 class Commenter(models.Model):
     """What the desk knows of a commenter, by e-mail hash: how far they are trusted."""
 
-    email_hash = models.CharField(max_length=64, unique=True)
-    approved_count = models.PositiveIntegerField(default=0)
-    rejected_count = models.PositiveIntegerField(default=0)
+    email_hash = models.CharField(_("e-mail fingerprint"), max_length=64, unique=True)
+    approved_count = models.PositiveIntegerField(_("approved comments"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected comments"), default=0)
     # Approved comments since the last rejection: the count that earns skipping the queue.
-    approved_streak = models.PositiveIntegerField(default=0)
-    unsubscribed = models.BooleanField(default=False)
+    approved_streak = models.PositiveIntegerField(_("approved since the last rejection"), default=0)
+    unsubscribed = models.BooleanField(_("unsubscribed"), default=False)
 
     class Meta:
         verbose_name = _("commenter")
@@ -110,12 +127,16 @@ class Ban(models.Model):
         NETWORK = "network", _("Network")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    value_hash = models.CharField(max_length=64)
+    value_hash = models.CharField(_("fingerprint"), max_length=64)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("banned by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("banned at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("ban")
@@ -131,8 +152,8 @@ class HeldWord(models.Model):
     normalisation (see khabar.lib.arabic)."""
 
     phrase = models.CharField(_("word or phrase"), max_length=100)
-    normalized = models.CharField(max_length=100, editable=False, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    normalized = models.CharField(_("normalised form"), max_length=100, editable=False, unique=True)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("held word")
@@ -163,10 +184,18 @@ class ModerationLog(models.Model):
         BAN_NETWORK = "ban-network", _("Network banned")
 
     comment = models.ForeignKey(
-        Comment, on_delete=models.SET_NULL, null=True, related_name="log_entries"
+        Comment,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="log_entries",
+        verbose_name=_("comment"),
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -178,15 +207,19 @@ class ModerationLog(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.comment_id}"
+        return f"{self.get_action_display()} {self.comment_id}"
 
 
 class RedeemedChallenge(models.Model):
     """A captcha challenge that has been used. The unique key makes redemption atomic across
     every app process: the second INSERT of the same challenge fails."""
 
-    challenge = models.CharField(max_length=128, unique=True)
-    expires_at = models.DateTimeField(db_index=True)
+    challenge = models.CharField(_("challenge"), max_length=128, unique=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("redeemed captcha challenge")
+        verbose_name_plural = _("redeemed captcha challenges")
 
     def __str__(self) -> str:
         return self.challenge[:16]

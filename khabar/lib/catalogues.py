@@ -118,4 +118,11 @@ def compile_catalogues() -> list[Path]:
         with mo.open("wb") as fh:
             write_mo(fh, catalog, use_fuzzy=False)
         written.append(mo)
+    # The admin's JavaScript strings that Django lacks, kept by hand (no source of ours has them).
+    for po in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/djangojs.po")):
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        with po.with_suffix(".mo").open("wb") as fh:
+            write_mo(fh, catalog, use_fuzzy=False)
+        written.append(po.with_suffix(".mo"))
     return written

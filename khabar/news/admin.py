@@ -2,7 +2,10 @@
 editions, sections, tags, authors and users. Stories live in the newsroom."""
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -14,33 +17,77 @@ admin.site.index_title = _("Administration")
 admin.site.site_url = "/desk/"
 
 
+def yes_no(value) -> str:
+    """Django's yes/no icon with its text alternative in the reader's language: the admin's own
+    boolean columns write "True" and "False" whatever the language."""
+    icon = static("admin/img/icon-yes.svg" if value else "admin/img/icon-no.svg")
+    return format_html('<img src="{}" alt="{}">', icon, _("Yes") if value else _("No"))
+
+
+def boolean_field(name: str, model):
+    """A read-only column or field showing model field `name` as yes_no, under its label."""
+
+    @admin.display(description=model._meta.get_field(name).verbose_name, ordering=name)
+    def show(obj):
+        return yes_no(getattr(obj, name))
+
+    show.__name__ = f"{name}_shown"
+    return show
+
+
+class TranslatedHistory:
+    """Keeps an object's history readable in every language. Django records which fields a
+    change touched by their form labels in English, capitalised ("Description"), and translates
+    them when the history is shown; our catalogues, like Django's own, hold a field's name as
+    the model writes it ("description"). So the model's names are recorded instead."""
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        message = super().construct_change_message(request, form, formsets, add)
+        with translation.override(None):
+            names = [_field_name(form, name) for name in form.changed_data]
+        for entry in message:
+            if "changed" in entry and "name" not in entry["changed"]:
+                entry["changed"]["fields"] = names
+        return message
+
+
+def _field_name(form, name: str) -> str:
+    try:
+        return str(form._meta.model._meta.get_field(name).verbose_name)
+    except (AttributeError, FieldDoesNotExist):
+        return str(form.fields[name].label or name)
+
+
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "language", "locale", "numbering_system", "is_default"]
+class EditionAdmin(TranslatedHistory, admin.ModelAdmin):
+    list_display = [
+        "name", "code", "language", "locale", "numbering_system",
+        boolean_field("is_default", Edition),
+    ]  # fmt: skip
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(TranslatedHistory, admin.ModelAdmin):
     list_display = ["name", "edition", "slug", "position"]
     list_filter = ["edition"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(TranslatedHistory, admin.ModelAdmin):
     list_display = ["name", "edition", "slug"]
     list_filter = ["edition"]
     search_fields = ["name"]
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(TranslatedHistory, admin.ModelAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(TranslatedHistory, admin.ModelAdmin):
     """Stories are written, published and corrected in the newsroom (/desk/), where roles,
     revisions and conflicts are handled; here they can only be looked up."""
 

@@ -219,10 +219,11 @@ class Author(models.Model):
 class NewsCodeCounter(models.Model):
     """The last news code handed out. One row; see actions.allocate_news_code."""
 
-    last = models.PositiveBigIntegerField(default=0)
+    last = models.PositiveBigIntegerField(_("last news code"), default=0)
 
     class Meta:
         verbose_name = _("news code counter")
+        verbose_name_plural = _("news code counters")
 
     def __str__(self) -> str:
         return str(self.last)
@@ -316,7 +317,9 @@ class Article(models.Model):
     # Kept by khabar.comments.actions in the moderation transaction: the heading's count and
     # the validator of the cached comments region.
     comment_count = models.PositiveIntegerField(_("approved comments"), default=0, editable=False)
-    comments_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    comments_changed_at = models.DateTimeField(
+        _("comments changed at"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

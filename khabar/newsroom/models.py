@@ -17,17 +17,23 @@ class Revision(models.Model):
         RESTORE = "restore", _("Restored from an older revision")
         CORRECTION = "correction", _("Corrected")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField(_("revision"))
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SAVE)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("article")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    headline = models.CharField(max_length=300)
-    lead = models.TextField(blank=True)
-    body = models.TextField()
-    note = models.CharField(max_length=300, blank=True)
+    number = models.PositiveIntegerField(_("revision"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SAVE)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+    headline = models.CharField(_("headline"), max_length=300)
+    lead = models.TextField(_("lead"), blank=True)
+    body = models.TextField(_("body"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("revision")
@@ -45,15 +51,24 @@ class Autosave(models.Model):
     """The newest unsaved text of one person on one story: one row, overwritten, so that the
     history of revisions stays readable and a crashed tab loses nothing."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="autosaves")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    base_revision = models.PositiveIntegerField()
-    headline = models.CharField(max_length=300, blank=True)
-    lead = models.TextField(blank=True)
-    body = models.TextField(blank=True)
-    saved_at = models.DateTimeField(auto_now=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="autosaves", verbose_name=_("article")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    base_revision = models.PositiveIntegerField(_("based on revision"))
+    headline = models.CharField(_("headline"), max_length=300, blank=True)
+    lead = models.TextField(_("lead"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+    saved_at = models.DateTimeField(_("saved at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("autosave")
+        verbose_name_plural = _("autosaves")
         constraints = [
             models.UniqueConstraint(fields=["article", "user"], name="one_autosave_per_editor")
         ]
@@ -69,13 +84,19 @@ class Correction(models.Model):
         UPDATE = "update", _("Update")
         CORRECTION = "correction", _("Correction")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("article")
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     note = models.TextField(_("note for readers"))
-    version = models.PositiveIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    version = models.PositiveIntegerField(_("version"))
+    created_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("published by"),
     )
 
     class Meta:
@@ -90,12 +111,21 @@ class Correction(models.Model):
 class EditSession(models.Model):
     """Who has a story open in the editor, refreshed by the editor's autosave heartbeat."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    started_at = models.DateTimeField(default=timezone.now)
-    last_seen = models.DateTimeField()
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", verbose_name=_("article")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    started_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last seen"))
 
     class Meta:
+        verbose_name = _("editing session")
+        verbose_name_plural = _("editing sessions")
         constraints = [
             models.UniqueConstraint(fields=["article", "user"], name="one_session_per_editor")
         ]
@@ -118,14 +148,23 @@ class AuditEntry(models.Model):
         ROLE = "role", _("Changed a role")
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
-    action = models.CharField(max_length=20, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     article = models.ForeignKey(
-        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("article"),
     )
-    note = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("audit entry")

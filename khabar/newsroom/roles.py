@@ -4,14 +4,34 @@ Roles are groups. `can()` is the one place that answers "may this person do this
 story"; views, the admin and actions ask it, and the role-matrix test holds it.
 """
 
+from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
 
+# The groups' stored names: code and data refer to roles by these, in every language.
 REPORTERS, EDITORS, MODERATORS, ADMINISTRATORS = (
     "Reporters",
     "Editors",
     "Moderators",
     "Administrators",
 )
+
+# What people read: the built-in roles are defined here, in code, so their names are translated
+# in the catalogues like every other string of the code.
+ROLE_NAMES = {
+    REPORTERS: _("Reporters"),
+    EDITORS: _("Editors"),
+    MODERATORS: _("Moderators"),
+    ADMINISTRATORS: _("Administrators"),
+}
+
+
+def role_name(group) -> str:
+    """A role's name in the active language. `group` is a Group or its stored name; a group an
+    administrator added keeps the name they gave it."""
+    name = group if isinstance(group, str) else group.name
+    return str(ROLE_NAMES.get(name, name))
+
 
 ROLE_PERMISSIONS = {
     REPORTERS: ["news.add_article", "news.change_article", "news.view_article", "news.add_tag",
@@ -32,6 +52,35 @@ ROLE_PERMISSIONS = {
 }  # fmt: skip
 
 
+# Django's four model permissions, by action; %(name)s is the model's verbose name.
+DEFAULT_PERMISSIONS = {
+    "add": _("Can add %(name)s"),
+    "change": _("Can change %(name)s"),
+    "delete": _("Can delete %(name)s"),
+    "view": _("Can view %(name)s"),
+}
+
+
+def permission_name(permission) -> str:
+    """ "Section of the admin | what it allows", in the active language. A model's own permissions
+    (Meta.permissions) are translatable strings; Django's four are stored in English ("Can add
+    article"), so they are written anew from the model's translated name. A permission of a
+    model that no longer exists keeps its stored name."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return f"{permission.content_type.app_label} | {permission.name}"
+    opts = model._meta
+    label = dict(opts.permissions).get(permission.codename)
+    if label is None:
+        for action in opts.default_permissions:
+            if permission.codename == get_permission_codename(action, opts):
+                label = DEFAULT_PERMISSIONS[action] % {"name": opts.verbose_name}
+                break
+        else:
+            label = permission.name
+    return f"{opts.app_config.verbose_name} | {label}"
+
+
 def ensure_roles(sender=None, using="default", **kwargs):
     """Create the role groups with their permissions (after every migrate)."""
     from django.apps import apps
@@ -40,7 +89,7 @@ def ensure_roles(sender=None, using="default", **kwargs):
     for config in apps.get_app_configs():
         create_permissions(config, verbosity=0, using=using)
     for name, codes in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.using(using).get_or_create(name=name)
+        group, _created = Group.objects.using(using).get_or_create(name=name)
         permissions = []
         for code in codes:
             app_label, codename = code.split(".")
