@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -160,15 +160,24 @@ def author_named(name: str) -> Author:
     """The author of that name, made when there is none: typing a name already in the list
     reuses it rather than splitting one person's stories over two author pages."""
     name = " ".join(name.split())[:100]
-    found = Author.objects.filter(name__iexact=name).order_by("pk").first()
-    if found:
-        return found
     base = unicode_slug(name, max_length=90) or "author"
-    slug, n = base, 1
-    while Author.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return Author.objects.create(name=name, slug=slug)
+    for _attempt in range(5):
+        found = Author.objects.filter(name__iexact=name).order_by("pk").first()
+        if found:
+            return found
+        slug, n = base, 1
+        while Author.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        try:
+            # A savepoint: when another desk creates the same name (or takes the slug) between
+            # the look-up and the insert, the unique slug refuses this row and the look-up runs
+            # again, finding theirs, instead of failing the whole save.
+            with transaction.atomic():
+                return Author.objects.create(name=name, slug=slug)
+        except IntegrityError:
+            continue
+    raise IntegrityError(f"no free slug for the author {name!r}")
 
 
 def _byline(article: Article, authors, new_authors) -> None:

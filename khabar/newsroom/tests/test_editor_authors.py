@@ -106,3 +106,22 @@ def test_several_new_authors_separated_by_commas(client, draft, reporter, author
     names = sorted(a.name for a in Article.objects.get(pk=draft.pk).authors.all())
     assert names == ["Adam Reed", "ليلى حسن", "هدى كريم"]
     assert Author.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_author_created_at_the_same_moment_elsewhere_is_reused(draft, reporter, monkeypatch):
+    # Another desk commits the same new name between this save's look-up and its insert: the
+    # unique slug refuses the second row, and the save takes the other desk's author.
+    create = Author.objects.create
+    theirs = []
+
+    def other_desk_first(**fields):
+        if not theirs:
+            theirs.append(create(name=fields["name"], slug=fields["slug"]))
+        return create(**fields)
+
+    monkeypatch.setattr(Author.objects, "create", other_desk_first)
+    actions.do_save(reporter, draft, base_revision=draft.revision, headline=draft.headline,
+                    new_authors=["سارة يوسف"])  # fmt: skip
+    assert list(draft.authors.all()) == theirs
+    assert Author.objects.filter(name="سارة يوسف").count() == 1
