@@ -110,18 +110,21 @@ def test_several_new_authors_separated_by_commas(client, draft, reporter, author
 
 @pytest.mark.django_db(transaction=True)
 def test_an_author_created_at_the_same_moment_elsewhere_is_reused(draft, reporter, monkeypatch):
-    # Another desk commits the same new name between this save's look-up and its insert: the
-    # unique slug refuses the second row, and the save takes the other desk's author.
-    create = Author.objects.create
-    theirs = []
+    # Another desk's save creates the same new name and commits while this save runs: its row
+    # is not yet visible to this save's look-ups (the name, then the free slug), so the insert
+    # meets the unique slug. The save must then take the other desk's author, not fail.
+    theirs = Author.objects.create(name="سارة يوسف", slug="سارة-يوسف")
+    real_filter, unseen = Author.objects.filter, [2]
 
-    def other_desk_first(**fields):
-        if not theirs:
-            theirs.append(create(name=fields["name"], slug=fields["slug"]))
-        return create(**fields)
+    def not_yet_visible(*args, **kwargs):
+        if unseen[0]:
+            unseen[0] -= 1
+            return Author.objects.none()
+        return real_filter(*args, **kwargs)
 
-    monkeypatch.setattr(Author.objects, "create", other_desk_first)
+    monkeypatch.setattr(Author.objects, "filter", not_yet_visible)
     actions.do_save(reporter, draft, base_revision=draft.revision, headline=draft.headline,
                     new_authors=["سارة يوسف"])  # fmt: skip
-    assert list(draft.authors.all()) == theirs
-    assert Author.objects.filter(name="سارة يوسف").count() == 1
+    assert unseen == [0]
+    assert list(draft.authors.all()) == [theirs]
+    assert Author.objects.count() == 1
