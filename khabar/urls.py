@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from khabar.comments import urls as comment_urls
+from khabar.reader import urls as reader_urls
 from khabar.reader import views as reader_views
+from khabar.search import urls as search_urls
 
 urlpatterns = [
     path("", reader_views.root, name="root"),
@@ -13,7 +15,12 @@ urlpatterns = [
     path("", include(comment_urls.urlpatterns)),
     path("", include("khabar.newsroom.urls")),
     path("<slug:edition>/", include(comment_urls.edition_urlpatterns)),
-    path("<slug:edition>/", include("khabar.reader.urls")),
+    # The public site's one namespace, "reader": the search page's route (the search app's) is
+    # named in it, so that "reader:search" reverses as before; reader itself imports no search.
+    path(
+        "<slug:edition>/",
+        include(([*reader_urls.urlpatterns, *search_urls.urlpatterns], reader_urls.app_name)),
+    ),
 ]
 
 handler403 = "khabar.reader.views.permission_denied"

@@ -1,7 +1,6 @@
 from django.urls import path, register_converter
 
 from khabar.reader import views
-from khabar.search.views import search_page
 
 
 class TextSlug:
@@ -27,7 +26,6 @@ urlpatterns = [
     path("tag/<text:slug>/", views.tag, name="tag"),
     path("author/<text:slug>/", views.author, name="author"),
     path("corrections/", views.corrections, name="corrections"),
-    path("search/", search_page, name="search"),
     path("news/<int:code>", views.article, name="article_no_slug"),
     path("news/<int:code>/", views.article),
     path("news/<int:code>/<text:slug>", views.article, name="article"),

@@ -5,7 +5,7 @@ from khabar.news.models import Article
 
 
 class TsVectorField(models.Field):
-    """PostgreSQL's tsvector, written by the search backend with array_to_tsvector."""
+    """PostgreSQL's tsvector (text elsewhere), written by PostgresBackend as a tsvector literal."""
 
     def db_type(self, connection):
         return "tsvector" if connection.vendor == "postgresql" else "text"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from khabar.news import actions
 from khabar.news.models import Article, Edition, Section
+from khabar.search.stories import load_stories
 
 SET_DIR = Path(__file__).resolve().parent / "relevance"
 EDITIONS = {
@@ -32,8 +33,6 @@ def corpus(language: str, data: dict) -> list[dict]:
     """The stories judged by a set: its own, and for Arabic the demo stories too."""
     stories = list(data["stories"])
     if language == "ar":
-        from khabar.news.management.commands.seed_demo import load_stories
-
         stories += load_stories()
     return stories
 
@@ -95,7 +94,7 @@ def score(queries: list[dict], ranked: dict[str, list[str]]) -> Scores:
 
 
 def run_ours(language: str, data: dict, edition: Edition, keys: dict[int, str]) -> Scores:
-    from khabar.search.backends import BadQuery
+    from khabar.search.query import BadQuery
     from khabar.search.service import search
 
     ranked = {}

@@ -17,14 +17,8 @@ from khabar.lib.analysis import stem
 from khabar.lib.arabic import normalize
 from khabar.lib.html import html_to_text
 from khabar.news.models import Article, Edition
-from khabar.search.backends import (
-    BadQuery,
-    Query,
-    backend,
-    document_terms,
-    parse,
-    weights_for,
-)
+from khabar.search.backends import backend, weights_for
+from khabar.search.query import BadQuery, Query, document_terms, parse
 
 PAGE_SIZE = 20
 CANDIDATES = 1000  # the best matches of any word, reordered by how many words they match

@@ -3,10 +3,8 @@
 Idempotent: a second run finds every story by its headline and leaves codes and times alone.
 """
 
-import json
 from datetime import datetime, time, timedelta
 from html import escape
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand
@@ -16,8 +14,7 @@ from django.utils import timezone
 from khabar.lib.text import unicode_slug
 from khabar.news import actions
 from khabar.news.models import Article, Author, Edition, Section, Tag
-
-DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
+from khabar.search.stories import load_stories
 
 ARABIC_EDITION = {
     "code": "ar",
@@ -63,13 +60,6 @@ def body_html(blocks: list[str]) -> str:
         else:
             html.append(f"<p>{escape(block.strip())}</p>")
     return "".join(html)
-
-
-def load_stories() -> list[dict]:
-    stories = []
-    for path in sorted(DEMO_DIR.glob("articles_*.json")):
-        stories += json.loads(path.read_text(encoding="utf-8"))["articles"]
-    return stories
 
 
 def publication_time(story: dict, now: datetime, zone: ZoneInfo) -> datetime:
