@@ -32,7 +32,7 @@ from khabar.comments.identity import client_address, email_hash, network_hash
 from khabar.comments.models import Comment, Commenter
 from khabar.comments.render import comment_item
 from khabar.news.models import Article, CommentMode, Edition
-from khabar.reader.queries import nav_sections
+from khabar.reader.pages import nav_sections
 
 SENT_SALT = "khabar.comments.sent"
 # How long the signed value handed to a comment's writer keeps showing them their comment
