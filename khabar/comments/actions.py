@@ -21,10 +21,6 @@ from khabar.comments.models import (
 from khabar.news.models import Article
 
 
-def _path_segment(pk: int) -> str:
-    return f"{pk:012d}"
-
-
 def visible_count(article_id: int) -> int:
     """Comments a reader can see: approved, and in a thread whose first comment is approved
     (the replies of a rejected comment disappear with it)."""
@@ -77,10 +73,7 @@ def do_submit(sub: rules.Submission, *, captcha_payload: str = "") -> Comment:
             notify_on_reply=sub.notify_on_reply and bool(sub.email),
             approved_at=None if reasons else timezone.now(),
         )
-        comment.path = (parent.path + "/" if parent else "") + _path_segment(comment.pk)
-        if parent is None:
-            comment.root_id = comment.pk
-        comment.save(update_fields=["path", "root"])
+        comment.place_in_thread()
         if comment.status == Comment.Status.APPROVED:
             _touch_article(comment.article_id)
             transaction.on_commit(lambda: notify.comment_published(comment))
@@ -178,6 +171,15 @@ def do_ban(comment: Comment, actor, kind: str, reason: str = "") -> Ban | None:
         _log(comment, actor, f"ban-{kind}", reason)
         do_mark_spam(comment, actor)
     return ban
+
+
+def do_unsubscribe(email_hash: str) -> None:
+    """No more e-mails about this address's comments, at the reader's request (a link in every
+    message). Asking for messages with a new comment subscribes again (do_submit)."""
+    Commenter.objects.update_or_create(email_hash=email_hash, defaults={"unsubscribed": True})
+    Comment.objects.filter(email_hash=email_hash).update(
+        notify_on_publish=False, notify_on_reply=False
+    )
 
 
 def do_erase_commenter(email_hash: str) -> int:

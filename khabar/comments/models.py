@@ -102,6 +102,14 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"{self.name}: {self.body[:40]}"
 
+    def place_in_thread(self) -> None:
+        """Write a new comment's root and path, which both need its id: the one place a thread's
+        path is computed (replies, the demo data and tests' comments all come through here)."""
+        parent = self.parent
+        self.path = (parent.path + "/" if parent else "") + f"{self.pk:012d}"
+        self.root_id = parent.root_id if parent else self.pk
+        self.save(update_fields=["path", "root"])
+
 
 class Commenter(models.Model):
     """What the desk knows of a commenter, by e-mail hash: how far they are trusted."""

@@ -9,6 +9,7 @@ link to the same region as a page of its own, which carries its own CSRF token.
 import hashlib
 import json
 import re
+from functools import wraps
 
 from django.conf import settings
 from django.core import signing
@@ -29,10 +30,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from khabar.comments import actions, captcha, notify, queries, rules
 from khabar.comments.forms import CommentForm, PrivacyRequestForm
 from khabar.comments.identity import client_address, email_hash, network_hash
-from khabar.comments.models import Comment, Commenter
+from khabar.comments.models import Comment
 from khabar.comments.render import comment_item
-from khabar.news.models import Article, CommentMode, Edition
-from khabar.reader.queries import nav_sections
+from khabar.news.models import Article, CommentMode
+from khabar.reader.pages import in_edition, nav_sections
 
 SENT_SALT = "khabar.comments.sent"
 # How long the signed value handed to a comment's writer keeps showing them their comment
@@ -41,13 +42,22 @@ SENT_MAX_AGE = 30 * 86400
 OWN_MAX_TOKENS = 20
 
 
-def _article(edition_code: str, code: int) -> Article:
-    edition = get_object_or_404(Edition, code=edition_code)
-    article = get_object_or_404(
-        Article.objects.published().filter(edition=edition).select_related("edition"),
-        news_code=code,
-    )
-    return article
+def story_view(view):
+    """The set-up every comments view of a story shares: the edition named by the URL, in its
+    language (reader.pages.in_edition), and its published story `code`; either missing is a 404.
+    The view receives the Article. Caching and methods stay each view's own: the region is
+    public, the reader's own comments and the form's page are not."""
+
+    @in_edition
+    @wraps(view)
+    def wrapper(request, edition, code, *args, **kwargs):
+        article = get_object_or_404(
+            Article.objects.published().filter(edition=edition).select_related("edition"),
+            news_code=code,
+        )
+        return view(request, article, *args, **kwargs)
+
+    return wrapper
 
 
 def _wants_json(request) -> bool:
@@ -118,37 +128,34 @@ def _full_page(request, article, status=200, **kwargs):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def region(request, edition, code):
-    article = _article(edition, code)
-    with translation.override(article.edition.language):
-        if request.method == "POST":
-            return _submit(request, article)
-        if "partial" in request.GET:
-            etag = _region_etag(article, request)
-            if etag in request.headers.get("If-None-Match", ""):
-                response = HttpResponse(status=304)
-            else:
-                response = _cached_region(request, article, etag)
-            response["ETag"] = etag
-            if article.comments_changed_at:
-                response["Last-Modified"] = http_date(article.comments_changed_at.timestamp())
-            patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
-            return response
-        reply_to = None
-        if re.fullmatch(r"[0-9]{1,12}", request.GET.get("reply", "")):
-            reply_to = (
-                Comment.objects.visible()
-                .filter(article=article, pk=int(request.GET["reply"]))
-                .first()
-            )
-        sent = None
-        if request.GET.get("sent"):
-            try:
-                sent_id = signing.loads(request.GET["sent"], salt=SENT_SALT, max_age=SENT_MAX_AGE)
-                sent = Comment.objects.filter(pk=sent_id, article=article).first()
-            except signing.BadSignature:
-                sent = None
-        return _full_page(request, article, reply_to=reply_to, sent=sent)
+@story_view
+def region(request, article):
+    if request.method == "POST":
+        return _submit(request, article)
+    if "partial" in request.GET:
+        etag = _region_etag(article, request)
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponse(status=304)
+        else:
+            response = _cached_region(request, article, etag)
+        response["ETag"] = etag
+        if article.comments_changed_at:
+            response["Last-Modified"] = http_date(article.comments_changed_at.timestamp())
+        patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
+        return response
+    reply_to = None
+    if re.fullmatch(r"[0-9]{1,12}", request.GET.get("reply", "")):
+        reply_to = (
+            Comment.objects.visible().filter(article=article, pk=int(request.GET["reply"])).first()
+        )
+    sent = None
+    if request.GET.get("sent"):
+        try:
+            sent_id = signing.loads(request.GET["sent"], salt=SENT_SALT, max_age=SENT_MAX_AGE)
+            sent = Comment.objects.filter(pk=sent_id, article=article).first()
+        except signing.BadSignature:
+            sent = None
+    return _full_page(request, article, reply_to=reply_to, sent=sent)
 
 
 def _with_parent_name(comment: Comment) -> Comment:
@@ -238,9 +245,9 @@ def _submit(request, article):
 
 @never_cache
 @require_safe
-def challenge(request, edition, code):
+@story_view
+def challenge(request, article):
     """A fresh captcha challenge for this article, the form's start time, and a CSRF token."""
-    article = _article(edition, code)
     if article.effective_comment_mode == CommentMode.CLOSED:
         raise Http404("Comments are closed")
     return JsonResponse(
@@ -254,13 +261,13 @@ def challenge(request, edition, code):
 
 @never_cache
 @require_safe
-def own(request, edition, code):
+@story_view
+def own(request, article):
     """The reader's own comments that still await a moderator, from the signed values the page's
     script kept when they were sent (?sent=…&sent=…). The region is the same bytes for every
     reader and cached; what is only this reader's comes from here, never cached. A comment
     approved since is in the region; one rejected, erased or unknown is simply not returned,
     and the script forgets its value."""
-    article = _article(edition, code)
     ids = {}
     for token in request.GET.getlist("sent")[:OWN_MAX_TOKENS]:
         try:
@@ -275,41 +282,37 @@ def own(request, edition, code):
             article=article, pk__in=ids.values(), status=Comment.Status.PENDING, erased=False
         ).select_related("in_reply_to", "parent")
     }
-    with translation.override(article.edition.language):
-        items = [
-            {
-                "sent": token,
-                "id": pk,
-                "parent": waiting[pk].parent_id,
-                "html": comment_item(_with_parent_name(waiting[pk]), article.edition, own=True),
-            }
-            for token, pk in ids.items()
-            if pk in waiting
-        ]
+    items = [
+        {
+            "sent": token,
+            "id": pk,
+            "parent": waiting[pk].parent_id,
+            "html": comment_item(_with_parent_name(waiting[pk]), article.edition, own=True),
+        }
+        for token, pk in ids.items()
+        if pk in waiting
+    ]
     return JsonResponse({"pending": items})
 
 
 @require_safe
-def replies(request, edition, code, root_id):
+@story_view
+def replies(request, article, root_id):
     """More replies of one thread: a fragment for the page's script (?partial=1), or a page of
     its own for readers without JavaScript."""
-    article = _article(edition, code)
     root = get_object_or_404(Comment.objects.visible(), article=article, pk=root_id, depth=0)
     after = request.GET.get("after", "")
     if not re.fullmatch(r"[0-9/]{0,80}", after):
         raise Http404("Bad cursor")
-    with translation.override(article.edition.language):
-        items, has_more = queries.more_replies(root, after)
-        template = (
-            "comments/replies.html" if "partial" in request.GET else "comments/replies_page.html"
-        )
-        response = render(
-            request,
-            template,
-            {"replies": items, "has_more": has_more, "root": root, "edition": article.edition,
-             "article": article, "next_after": items[-1].path if items else "",
-             "nav_sections": nav_sections(article.edition)},
-        )  # fmt: skip
+    items, has_more = queries.more_replies(root, after)
+    template = "comments/replies.html" if "partial" in request.GET else "comments/replies_page.html"
+    response = render(
+        request,
+        template,
+        {"replies": items, "has_more": has_more, "root": root, "edition": article.edition,
+         "article": article, "next_after": items[-1].path if items else "",
+         "nav_sections": nav_sections(article.edition)},
+    )  # fmt: skip
     patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
     return response
 
@@ -321,19 +324,22 @@ def csrf_failure(request, reason=""):
     match = getattr(request, "resolver_match", None)
     if request.method == "POST" and match and match.url_name == "comments_region":
         try:
-            article = _article(match.kwargs["edition"], match.kwargs["code"])
+            return _expired_form(request, match.kwargs["edition"], match.kwargs["code"])
         except Http404:
             return default_failure(request, reason)
-        with translation.override(article.edition.language):
-            message = _("The form had expired. Your text is below: please send it again.")
-            if _wants_json(request):
-                return JsonResponse({"ok": False, "message": message, "errors": {}}, status=403)
-            form = CommentForm(request.POST, numbering_system=article.edition.numbering_system)
-            form.is_valid()
-            form.data = form.data.copy()
-            form.data["started"] = rules.started_token()
-            return _full_page(request, article, status=403, form=form, error=message)
     return default_failure(request, reason)
+
+
+@story_view
+def _expired_form(request, article):
+    message = _("The form had expired. Your text is below: please send it again.")
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "message": message, "errors": {}}, status=403)
+    form = CommentForm(request.POST, numbering_system=article.edition.numbering_system)
+    form.is_valid()
+    form.data = form.data.copy()
+    form.data["started"] = rules.started_token()
+    return _full_page(request, article, status=403, form=form, error=message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -345,10 +351,7 @@ def unsubscribe(request, token):
         raise Http404("Bad token") from None
     done = False
     if request.method == "POST":
-        Commenter.objects.update_or_create(email_hash=hashed, defaults={"unsubscribed": True})
-        Comment.objects.filter(email_hash=hashed).update(
-            notify_on_publish=False, notify_on_reply=False
-        )
+        actions.do_unsubscribe(hashed)
         done = True
     with translation.override(settings.LANGUAGE_CODE):
         return render(request, "comments/unsubscribe.html", {"done": done})
@@ -374,23 +377,21 @@ def _privacy_request_allowed(request, email: str) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
+@in_edition
 def privacy(request, edition):
-    edition_obj = get_object_or_404(Edition, code=edition)
-    with translation.override(edition_obj.language):
-        form = PrivacyRequestForm(request.POST or None)
-        sent = False
-        if request.method == "POST" and form.is_valid():
-            email = form.cleaned_data["email"]
-            known = Comment.objects.filter(email_hash=email_hash(email)).exists()
-            if _privacy_request_allowed(request, email) and known:
-                transaction.on_commit(lambda: notify.send_privacy_link(email, edition_obj.language))
-            sent = True  # the same answer either way: nobody learns who has commented
-        return render(
-            request,
-            "comments/privacy.html",
-            {"form": form, "sent": sent, "edition": edition_obj,
-             "nav_sections": nav_sections(edition_obj)},
-        )  # fmt: skip
+    form = PrivacyRequestForm(request.POST or None)
+    sent = False
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        known = Comment.objects.filter(email_hash=email_hash(email)).exists()
+        if _privacy_request_allowed(request, email) and known:
+            transaction.on_commit(lambda: notify.send_privacy_link(email, edition.language))
+        sent = True  # the same answer either way: nobody learns who has commented
+    return render(
+        request,
+        "comments/privacy.html",
+        {"form": form, "sent": sent, "edition": edition, "nav_sections": nav_sections(edition)},
+    )
 
 
 @require_http_methods(["GET", "POST"])

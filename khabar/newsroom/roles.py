@@ -103,12 +103,14 @@ def can(user, action: str, article=None) -> bool:
     """May `user` do `action` (to `article`)?
 
     Actions: desk, create, edit, submit, send_back, publish (also schedule, embargo, unpublish),
-    correct, restore, create_tag.
+    correct, restore, create_tag; moderate (the comments' queue, for any story).
     """
     if not user or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
+    if action == "moderate":
+        return user.has_perm("comments.moderate_comment")
     is_editor = user.has_perm("news.edit_any_article")
     own_draft = (
         article is not None
@@ -149,7 +151,7 @@ def can_use_admin(user) -> bool:
 
 
 def can_moderate(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("comments.moderate_comment"))
+    return can(user, "moderate")
 
 
 def landing_url(user) -> str:

@@ -33,6 +33,7 @@ from khabar.newsroom.models import Autosave, EditSession, Revision
 from khabar.newsroom.roles import can, landing_url
 from khabar.newsroom.templatetags.newsroom import interface_numbering
 from khabar.reader import meta, queries
+from khabar.reader.pages import absolute_url, nav_sections
 from khabar.search.backends import BadQuery
 from khabar.search.service import bad_query_message, desk_matches
 
@@ -539,7 +540,7 @@ def preview(request, pk):
             article.section = data["section"]
     if article.published_at is None:
         article.published_at = timezone.now()
-    canonical = queries.absolute_url(request, "/")
+    canonical = absolute_url(request, "/")
     with translation.override(article.edition.language):
         return render(
             request,
@@ -547,7 +548,7 @@ def preview(request, pk):
             {"article": article, "edition": article.edition, "canonical": canonical,
              "json_ld": meta.article_json_ld(article, canonical), "preview": True,
              "og_locale": meta.og_locale(article.edition),
-             "nav_sections": queries.nav_sections(article.edition)},
+             "nav_sections": nav_sections(article.edition)},
         )  # fmt: skip
 
 

@@ -1,10 +1,8 @@
 """The queries behind reader pages, each a fixed number of SQL statements however much content
 there is (tests hold the counts)."""
 
-from django.conf import settings
 from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
-from django.utils.encoding import iri_to_uri
 
 from khabar.news.models import Article, Author, Edition, Section, Tag
 from khabar.newsroom.models import Correction
@@ -18,13 +16,6 @@ _LIST_FIELDS = [
     "edition__code", "section__name", "section__slug", "section__position",
     "section__edition__code",
 ]  # fmt: skip
-
-
-def nav_sections(edition: Edition) -> list[Section]:
-    sections = list(edition.sections.all())
-    for section in sections:
-        section.edition = edition  # their URLs need it; spare a query each
-    return sections
 
 
 def list_articles(edition: Edition):
@@ -69,10 +60,3 @@ def article_page_all():
 
 def article_page(edition: Edition):
     return article_page_all().published().filter(edition=edition)
-
-
-def absolute_url(request, path: str) -> str:
-    """An absolute URL, percent-encoded, for canonical links and machine-readable metadata."""
-    if settings.SITE_URL:
-        return iri_to_uri(settings.SITE_URL + path)
-    return request.build_absolute_uri(path)

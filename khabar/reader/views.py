@@ -1,7 +1,7 @@
-"""Reader pages of an edition. Thin views: queries live in khabar.reader.queries."""
+"""Reader pages of an edition. Thin views: queries live in khabar.reader.queries, the set-up
+every public page shares in khabar.reader.pages."""
 
 import re
-from functools import wraps
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -9,47 +9,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from khabar.lib.text import unicode_slug
 from khabar.news.models import Article, Author, Edition, Section, Tag
 from khabar.reader import meta, queries
-
-
-def edition_page(view):
-    """Load the edition named by the URL, speak its language, and let front caches keep the page.
-
-    Reader pages never read the session or the CSRF token, so their bytes are the same for every
-    reader and a shared cache may serve them.
-    """
-
-    @require_safe
-    @wraps(view)
-    def wrapper(request, edition, *args, **kwargs):
-        edition_obj = get_object_or_404(Edition, code=edition)
-        request.edition = edition_obj
-        with translation.override(edition_obj.language):
-            response = view(request, edition_obj, *args, **kwargs)
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-        if response.status_code == 200:
-            patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
-        response.headers["Content-Language"] = edition_obj.language
-        return response
-
-    return wrapper
-
-
-def _render(request, edition, template, context, status=200):
-    context = {
-        "edition": edition,
-        "nav_sections": queries.nav_sections(edition),
-        "canonical": _canonical(request, context.get("page")),
-        **context,
-    }
-    return render(request, template, context, status=status)
-
+from khabar.reader.pages import absolute_url, edition_page, nav_sections, render_page
 
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
@@ -61,14 +26,6 @@ def _page(request, queryset):
     if not _PAGE_NUMBER.fullmatch(raw) or int(raw) > paginator.num_pages:
         raise Http404("No such page")
     return paginator.page(int(raw))
-
-
-def _canonical(request, page=None) -> str:
-    """The page's own address without tracking parameters; ?page=N only past the first."""
-    path = request.path
-    if page is not None and page.number > 1:
-        path += f"?page={page.number}"
-    return queries.absolute_url(request, path)
 
 
 @require_safe
@@ -90,7 +47,7 @@ def short_link(request, code):
 @edition_page
 def home(request, edition):
     latest, by_section = queries.front_page(edition)
-    return _render(
+    return render_page(
         request, edition, "reader/home.html", {"latest": latest, "by_section": by_section}
     )
 
@@ -113,7 +70,7 @@ def section(request, edition, slug):
         return _moved(request, reverse("reader:section", args=[edition.code, plain]))
     section = get_object_or_404(Section, edition=edition, slug=slug)
     page = _page(request, queries.list_articles(edition).filter(section=section))
-    return _render(request, edition, "reader/section.html", {"section": section, "page": page})
+    return render_page(request, edition, "reader/section.html", {"section": section, "page": page})
 
 
 @edition_page
@@ -125,7 +82,7 @@ def tag(request, edition, slug):
     if not page.paginator.count:
         # A tag that only drafts or embargoed stories carry is not public yet.
         raise Http404("No published story has this tag")
-    return _render(request, edition, "reader/tag.html", {"tag": tag, "page": page})
+    return render_page(request, edition, "reader/tag.html", {"tag": tag, "page": page})
 
 
 @edition_page
@@ -141,7 +98,7 @@ def author(request, edition, slug):
             return _moved(request, reverse("reader:author", args=[edition.code, plain]))
         raise Http404("No such author")
     page = _page(request, queries.author_articles(edition, author))
-    return _render(request, edition, "reader/author.html", {"author": author, "page": page})
+    return render_page(request, edition, "reader/author.html", {"author": author, "page": page})
 
 
 @edition_page
@@ -149,14 +106,14 @@ def article(request, edition, code, slug=None):
     article = get_object_or_404(queries.article_page(edition), news_code=code)
     if slug != article.slug or request.path.endswith("/"):
         return _moved(request, article.get_absolute_url())
-    canonical = queries.absolute_url(request, article.get_absolute_url())
+    canonical = absolute_url(request, article.get_absolute_url())
     context = {
         "article": article,
         "canonical": canonical,
         "json_ld": meta.article_json_ld(article, canonical),
         "og_locale": meta.og_locale(edition),
     }
-    return _render(request, edition, "reader/article.html", context)
+    return render_page(request, edition, "reader/article.html", context)
 
 
 @edition_page
@@ -169,7 +126,8 @@ def corrections(request, edition):
         .select_related("article__edition")
         .order_by("-created_at", "-id")
     )
-    return _render(request, edition, "reader/corrections.html", {"page": _page(request, entries)})
+    page = _page(request, entries)
+    return render_page(request, edition, "reader/corrections.html", {"page": page})
 
 
 def _edition_for_path(path: str):
@@ -186,7 +144,7 @@ def page_not_found(request, exception=None):
     with translation.override(language):
         context = {"edition": edition}
         if edition:
-            context["nav_sections"] = queries.nav_sections(edition)
+            context["nav_sections"] = nav_sections(edition)
         return render(request, "reader/404.html", context, status=404)
 
 

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.db.models import Exists, OuterRef
 
 from khabar.news.models import Article, Section, Tag
-from khabar.reader.views import _render, edition_page
+from khabar.reader.pages import edition_page, render_page
 from khabar.search.backends import BadQuery
 from khabar.search.service import bad_query_message, highlight, search, snippet
 
@@ -86,4 +86,4 @@ def search_page(request, edition):
                 (a, highlight(a.headline, results.query, language), snippet(a, results.query))
                 for a in results.page.object_list
             ]
-    return _render(request, edition, "search/search.html", context)
+    return render_page(request, edition, "search/search.html", context)

@@ -17,9 +17,7 @@ def approved(article, body, parent=None, when=None):
         article=article, parent=parent, name="قارئ", body=body,
         depth=parent.depth + 1 if parent else 0, status=Comment.Status.APPROVED,
     )  # fmt: skip
-    comment.root_id = parent.root_id if parent else comment.pk
-    comment.path = (parent.path + "/" if parent else "") + f"{comment.pk:012d}"
-    comment.save(update_fields=["root", "path"])
+    comment.place_in_thread()
     if when:
         Comment.objects.filter(pk=comment.pk).update(created_at=when)
         comment.created_at = when

@@ -5,7 +5,7 @@ from django.utils.safestring import mark_safe
 
 from khabar.lib.dates import localize_digits
 from khabar.lib.html import body_for_readers
-from khabar.reader.queries import absolute_url
+from khabar.reader.pages import absolute_url
 
 register = template.Library()
 

@@ -103,9 +103,7 @@ def _approved_comment(article, name, body):
     comment = Comment.objects.create(
         article=article, name=name, body=body, status=Comment.Status.APPROVED
     )
-    comment.root_id = comment.pk
-    comment.path = f"{comment.pk:012d}"
-    comment.save(update_fields=["root", "path"])
+    comment.place_in_thread()
     return comment
 
 

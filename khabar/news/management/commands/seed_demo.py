@@ -160,9 +160,7 @@ def _comment(article, name, body, parent=None):
         depth=parent.depth + 1 if parent else 0, root_id=parent.root_id if parent else None,
         held_reason="demo",
     )  # fmt: skip
-    comment.root_id = comment.root_id or comment.pk
-    comment.path = (parent.path + "/" if parent else "") + f"{comment.pk:012d}"
-    comment.save(update_fields=["root", "path"])
+    comment.place_in_thread()
     return comment
 
 

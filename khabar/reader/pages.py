@@ -1,0 +1,90 @@
+"""The reader's public API: what every public page of an edition is built with.
+
+Search, comments and every later public page (feeds, an API's HTML views) use these, never the
+reader's views, so that a public page loads its edition, speaks its language, carries the
+sections' navigation and a canonical link the same way everywhere.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.utils.cache import patch_cache_control
+from django.utils.encoding import iri_to_uri
+from django.views.decorators.http import require_safe
+
+from khabar.news.models import Edition, Section
+
+
+def in_edition(view):
+    """Load the edition named by the URL (404 if there is none) and speak its language while the
+    view runs and while a lazy response renders; the view receives the Edition. No caching and
+    no method rule: pages that take a form or hold a reader's own text choose their own."""
+
+    @wraps(view)
+    def wrapper(request, edition, *args, **kwargs):
+        edition_obj = get_object_or_404(Edition, code=edition)
+        request.edition = edition_obj
+        with translation.override(edition_obj.language):
+            response = view(request, edition_obj, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        return response
+
+    return wrapper
+
+
+def edition_page(view):
+    """Load the edition named by the URL, speak its language, and let front caches keep the page.
+
+    Reader pages never read the session or the CSRF token, so their bytes are the same for every
+    reader and a shared cache may serve them.
+    """
+    in_its_edition = in_edition(view)
+
+    @require_safe
+    @wraps(view)
+    def wrapper(request, edition, *args, **kwargs):
+        response = in_its_edition(request, edition, *args, **kwargs)
+        if response.status_code == 200:
+            patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
+        response.headers["Content-Language"] = request.edition.language
+        return response
+
+    return wrapper
+
+
+def nav_sections(edition: Edition) -> list[Section]:
+    """The edition's sections for the navigation bar, in one query."""
+    sections = list(edition.sections.all())
+    for section in sections:
+        section.edition = edition  # their URLs need it; spare a query each
+    return sections
+
+
+def absolute_url(request, path: str) -> str:
+    """An absolute URL, percent-encoded, for canonical links and machine-readable metadata."""
+    if settings.SITE_URL:
+        return iri_to_uri(settings.SITE_URL + path)
+    return request.build_absolute_uri(path)
+
+
+def canonical_url(request, page=None) -> str:
+    """The page's own address without tracking parameters; ?page=N only past the first."""
+    path = request.path
+    if page is not None and page.number > 1:
+        path += f"?page={page.number}"
+    return absolute_url(request, path)
+
+
+def render_page(request, edition, template, context, status=200):
+    """A public page of the edition: its navigation and canonical link come with it; the
+    context may give its own canonical (an article's address, whatever the request's)."""
+    context = {
+        "edition": edition,
+        "nav_sections": nav_sections(edition),
+        "canonical": canonical_url(request, context.get("page")),
+        **context,
+    }
+    return render(request, template, context, status=status)
