@@ -32,7 +32,7 @@ def corpus(language: str, data: dict) -> list[dict]:
     """The stories judged by a set: its own, and for Arabic the demo stories too."""
     stories = list(data["stories"])
     if language == "ar":
-        from khabar.news.management.commands.seed_demo import load_stories
+        from khabar.news.demo import load_stories
 
         stories += load_stories()
     return stories

@@ -1,12 +1,12 @@
 """Create the Arabic edition with sections, authors, tags and the demo stories in news/demo/.
 
+It spans every app (stories, comments, the newsroom's roles), so it lives with the top floor.
+
 Idempotent: a second run finds every story by its headline and leaves codes and times alone.
 """
 
-import json
 from datetime import datetime, time, timedelta
 from html import escape
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand
@@ -15,9 +15,8 @@ from django.utils import timezone
 
 from khabar.lib.text import unicode_slug
 from khabar.news import actions
+from khabar.news.demo import load_stories
 from khabar.news.models import Article, Author, Edition, Section, Tag
-
-DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
 
 ARABIC_EDITION = {
     "code": "ar",
@@ -63,13 +62,6 @@ def body_html(blocks: list[str]) -> str:
         else:
             html.append(f"<p>{escape(block.strip())}</p>")
     return "".join(html)
-
-
-def load_stories() -> list[dict]:
-    stories = []
-    for path in sorted(DEMO_DIR.glob("articles_*.json")):
-        stories += json.loads(path.read_text(encoding="utf-8"))["articles"]
-    return stories
 
 
 def publication_time(story: dict, now: datetime, zone: ZoneInfo) -> datetime:
