@@ -24,17 +24,20 @@ from khabar.news.signals import story_changed
 def lock_story(article: Article) -> Article:
     """The story's row, locked until the transaction ends, with its stored values.
 
-    A row locked once stays locked until the outermost transaction ends, so the instance this
-    returns carries which transaction it was locked in, and handing it back (the desk saves the
-    text, then publishes it, in one transaction) neither locks nor reads the row again.
+    A row lock lasts until the outermost transaction ends, so the instance this returns carries
+    the transaction it was locked in; handed back within it (the desk saves the text, then
+    publishes it, in one request), the row is read again for its stored values but not locked a
+    second time. (An instance kept past its transaction, into another run of the same
+    `@transaction.atomic` function, would be taken for locked: no caller keeps one.)
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("lock_story() must run inside the transaction that changes the story")
     outermost = connection.atomic_blocks[0]
     if getattr(article, "_locked_in", None) is outermost:
-        return article
-    locked = _locked_row(article.pk)
+        locked = Article.objects.get(pk=article.pk)
+    else:
+        locked = _locked_row(article.pk)
     locked._locked_in = outermost
     return locked
 
