@@ -120,7 +120,7 @@ HOLD_REASONS = {
     "held-word": gettext_lazy("contains a held word"),
     "links": gettext_lazy("contains many links"),
     "premoderation": gettext_lazy("pre-moderation"),
-    # The demo loader (news/management/commands/seed_demo.py) holds its sample comments so
+    # The demo loader (newsroom/management/commands/seed_demo.py) holds its sample comments so
     # that the queue has something in it.
     "demo": gettext_lazy("a sample comment of the demo content"),
 }

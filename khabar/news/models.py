@@ -1,4 +1,4 @@
-"""The content model: editions, sections, tags, authors and articles.
+"""The content model: editions, sections, tags, authors, articles and their published corrections.
 
 State changes of an article (publishing, unpublishing, the news code) live in actions.py; the
 model only keeps its own fields consistent (clean body, slug, an immutable news code).
@@ -314,7 +314,7 @@ class Article(models.Model):
         blank=True,
         help_text=_("Empty: as the edition says."),
     )
-    # Kept by khabar.comments.actions in the moderation transaction: the heading's count and
+    # Kept by comments/actions.py in the moderation transaction: the heading's count and
     # the validator of the cached comments region.
     comment_count = models.PositiveIntegerField(_("approved comments"), default=0, editable=False)
     comments_changed_at = models.DateTimeField(
@@ -432,3 +432,36 @@ class Article(models.Model):
         """The lead, else the start of the body, as plain text for meta descriptions."""
         text = self.lead or html_to_text(self.body)
         return text if len(text) <= 200 else text[:199].rsplit(" ", 1)[0] + "…"
+
+
+class Correction(models.Model):
+    """An update or a correction published on a story, shown to readers with its note."""
+
+    class Kind(models.TextChoices):
+        UPDATE = "update", _("Update")
+        CORRECTION = "correction", _("Correction")
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("article")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    note = models.TextField(_("note for readers"))
+    version = models.PositiveIntegerField(_("version"))
+    created_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+
+    class Meta:
+        # Made by the newsroom app before readers' content moved to `news`; the table kept its name.
+        db_table = "newsroom_correction"
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.article_id} v{self.version}"

@@ -11,7 +11,7 @@ class NewsroomConfig(AppConfig):
         from django.contrib.auth.models import Group, Permission
         from django.contrib.auth.signals import user_logged_out
 
-        from khabar.news.actions import end_edit_sessions
+        from khabar.newsroom.actions import end_edit_sessions
         from khabar.newsroom.roles import ensure_roles, permission_name, role_name
 
         post_migrate.connect(ensure_roles, sender=self)

@@ -1,5 +1,6 @@
 """The newsroom's records around a story: its revisions, the autosaves kept apart from them,
-published updates and corrections, who is editing it now, and the audit log."""
+who is editing it now, and the audit log. (Published updates and corrections are content that
+readers see: news.models.Correction.)"""
 
 from django.conf import settings
 from django.db import models
@@ -75,37 +76,6 @@ class Autosave(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}/{self.user_id}"
-
-
-class Correction(models.Model):
-    """An update or a correction published on a story, shown to readers with its note."""
-
-    class Kind(models.TextChoices):
-        UPDATE = "update", _("Update")
-        CORRECTION = "correction", _("Correction")
-
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("article")
-    )
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    note = models.TextField(_("note for readers"))
-    version = models.PositiveIntegerField(_("version"))
-    created_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("published by"),
-    )
-
-    class Meta:
-        verbose_name = _("correction")
-        verbose_name_plural = _("corrections")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.article_id} v{self.version}"
 
 
 class EditSession(models.Model):

@@ -1,6 +1,6 @@
 """The newsroom: desk lists, the story editor with its workflow buttons, history and preview.
 
-Views only translate HTTP into calls of khabar.news.actions; who may do what is decided there
+Views only translate HTTP into calls of khabar.newsroom.actions; who may do what is decided there
 (through khabar.newsroom.roles.can), so a forged POST meets the same rules as a button.
 """
 
@@ -25,9 +25,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from khabar.lib.dates import localize_digits
-from khabar.news import actions
 from khabar.news.models import Article, Edition, Section, Tag
-from khabar.newsroom import diff
+from khabar.newsroom import actions, diff
 from khabar.newsroom.forms import CorrectionForm, StoryForm, TimeForm
 from khabar.newsroom.models import Autosave, EditSession, Revision
 from khabar.newsroom.roles import can, landing_url
@@ -424,7 +423,7 @@ def _run(action, user, article, post, time_form) -> str:
         actions.do_send_back(user, article, post.get("note", ""))
         return _("The story is sent back to its reporter.")
     if action == "unpublish":
-        actions.do_kill(user, article, post.get("reason", ""))
+        actions.do_unpublish_with_reason(user, article, post.get("reason", ""))
         return _("The story is unpublished.")
     raise ValidationError(_("Unknown action."))
 

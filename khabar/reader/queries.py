@@ -4,8 +4,7 @@ there is (tests hold the counts)."""
 from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
 
-from khabar.news.models import Article, Author, Edition, Section, Tag
-from khabar.newsroom.models import Correction
+from khabar.news.models import Article, Author, Correction, Edition, Section, Tag
 
 FRONT_PAGE_LATEST = 6
 FRONT_PAGE_PER_SECTION = 4

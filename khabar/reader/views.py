@@ -119,7 +119,7 @@ def article(request, edition, code, slug=None):
 @edition_page
 def corrections(request, edition):
     """Every published update and correction of the edition, newest first."""
-    from khabar.newsroom.models import Correction
+    from khabar.news.models import Correction
 
     entries = (
         Correction.objects.filter(article__in=Article.objects.published().filter(edition=edition))

@@ -12,8 +12,8 @@ from html import escape
 from pathlib import Path
 
 from khabar.news import actions
+from khabar.news.demo import load_stories
 from khabar.news.models import Article, Edition, Section
-from khabar.search.stories import load_stories
 
 SET_DIR = Path(__file__).resolve().parent / "relevance"
 EDITIONS = {

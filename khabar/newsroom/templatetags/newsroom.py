@@ -52,6 +52,6 @@ def desk_links(context):
 @register.filter
 def revision_name(number):
     """A revision as the newsroom names it everywhere (see actions.revision_name)."""
-    from khabar.news.actions import revision_name as name
+    from khabar.newsroom.actions import revision_name as name
 
     return name(number, interface_numbering())

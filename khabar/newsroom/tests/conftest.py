@@ -4,7 +4,7 @@ the actions as the desk does."""
 import pytest
 from django.contrib.auth.models import Group, User
 
-from khabar.news import actions
+from khabar.newsroom import actions
 from khabar.newsroom.roles import ADMINISTRATORS, EDITORS, MODERATORS, REPORTERS
 
 

@@ -111,7 +111,7 @@ def test_stale_save_is_refused_and_text_kept(context, live_server, draft, editor
     context.add_cookies([session_for(reporter, live_server)])
     mine.goto(live_server.url + f"/desk/stories/{draft.pk}/")
     # Someone else saves meanwhile.
-    from khabar.news import actions
+    from khabar.newsroom import actions
 
     actions.do_save(editor, draft, base_revision=1, headline="عنوان وضعه المحرر")
     mine.fill("#id_headline", "عنوان كتبته المراسلة")
@@ -125,7 +125,7 @@ def test_stale_save_is_refused_and_text_kept(context, live_server, draft, editor
 
 
 def test_embargo_absent_then_present(context, live_server, draft, editor):
-    from khabar.news import actions
+    from khabar.newsroom import actions
 
     actions.do_embargo(editor, draft, timezone.now() + timedelta(hours=1))
     draft.refresh_from_db()

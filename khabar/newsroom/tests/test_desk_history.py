@@ -3,7 +3,7 @@ differences and the restore link, in the interface language's digits."""
 
 import re
 
-from khabar.news import actions
+from khabar.newsroom import actions
 
 
 def visible_text(html):

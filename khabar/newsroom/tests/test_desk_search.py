@@ -10,6 +10,7 @@ from django.utils import translation
 
 from khabar.news import actions
 from khabar.news.models import Article
+from khabar.newsroom import actions as desk_actions
 from khabar.search.backends import BadQuery
 from khabar.search.service import bad_query_message
 
@@ -90,7 +91,7 @@ def test_reporters_do_not_find_colleagues_drafts(client, editor, reporter, other
     published = make_article("المياه في الأسواق", body="<p>نص.</p>")
     client.force_login(other_reporter)
     assert listed(client, q="المياه") == [published]
-    actions.do_submit(reporter, draft)
+    desk_actions.do_submit(reporter, draft)
     assert draft not in listed(client, q="المياه", tab="review")
     client.force_login(reporter)
     assert set(listed(client, q="المياه")) == {published, draft}

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.utils import translation
 
-from khabar.news import actions
+from khabar.newsroom import actions
 from khabar.newsroom.views import tab_counts
 
 LABELS = {

@@ -3,8 +3,8 @@
 
 import pytest
 
-from khabar.news import actions
 from khabar.news.models import Article, Author
+from khabar.newsroom import actions
 from khabar.newsroom.models import Revision
 from khabar.newsroom.tests.conftest import story_post
 
@@ -72,7 +72,7 @@ def test_save_that_fails_late_leaves_neither_author_nor_revision(draft, reporter
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(actions, "_reindex", broken)
+    monkeypatch.setattr(actions, "_record_revision", broken)  # after the byline
     with pytest.raises(RuntimeError):
         actions.do_save(reporter, draft, base_revision=1, headline="عنوان", authors=[],
                         new_authors=["كاتبة جديدة"])  # fmt: skip

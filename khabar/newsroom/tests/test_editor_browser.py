@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from conftest import PHONE_WIDTHS, axe_violations, overflow
-from khabar.news import actions
 from khabar.news.models import Article
+from khabar.newsroom import actions
 from khabar.newsroom.models import EditSession
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

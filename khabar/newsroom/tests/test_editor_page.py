@@ -1,7 +1,7 @@
 """What the story editor says: saving a live story publishes the change, the schedule time is
 the edition's, the correction kind has a label, numbers are in the edition's digits."""
 
-from khabar.news import actions
+from khabar.newsroom import actions
 from khabar.newsroom.tests.conftest import story_post
 
 

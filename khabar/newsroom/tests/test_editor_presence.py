@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from django.test import Client
 
-from khabar.news import actions
+from khabar.newsroom import actions
 from khabar.newsroom.models import Autosave, EditSession
 
 

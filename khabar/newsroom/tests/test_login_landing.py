@@ -36,7 +36,7 @@ def test_moderator_opening_the_desk_is_sent_to_the_queue_not_to_a_refusal(client
 
 
 def test_editor_lands_on_what_awaits_review(client, editor, draft):
-    from khabar.news import actions
+    from khabar.newsroom import actions
 
     actions.do_submit(editor, draft)
     page = client.get(log_in(client, editor).url)

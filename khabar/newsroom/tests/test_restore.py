@@ -3,8 +3,9 @@ note for readers, and it is refused when it would take out what a published corr
 
 import pytest
 
-from khabar.news import actions
-from khabar.newsroom.models import AuditEntry, Correction, Revision
+from khabar.news.models import Correction
+from khabar.newsroom import actions
+from khabar.newsroom.models import AuditEntry, Revision
 
 FIRST = "<p>افتتحت البلدية الجسر الجديد صباح اليوم. وحضر الافتتاح عدد من السكان.</p>"
 CORRECTED = "<p>افتتحت البلدية الجسر الجديد مساء أمس. وحضر الافتتاح عدد من السكان.</p>"

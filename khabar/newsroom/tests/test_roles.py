@@ -2,7 +2,7 @@
 
 import pytest
 
-from khabar.news import actions
+from khabar.newsroom import actions
 from khabar.newsroom.roles import can
 
 pytestmark = pytest.mark.django_db

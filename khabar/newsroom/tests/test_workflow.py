@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from khabar.news import actions
-from khabar.news.models import Article
-from khabar.newsroom.models import AuditEntry, Autosave, Correction, Revision
+from khabar.news.models import Article, Correction
+from khabar.newsroom import actions
+from khabar.newsroom.models import AuditEntry, Autosave, Revision
 from khabar.newsroom.tests.conftest import story_post
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 from khabar.comments.models import Comment
 from khabar.lib.text import unicode_slug
 from khabar.news import actions
-from khabar.news.models import Article, Author, Edition, Section, Tag
-from khabar.newsroom.models import Correction
+from khabar.news.models import Article, Author, Correction, Edition, Section, Tag
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
 TEHRAN = ZoneInfo("Asia/Tehran")

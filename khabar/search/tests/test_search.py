@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from khabar.news import actions
+from khabar.newsroom import actions as desk_actions
 from khabar.search.service import search
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ def test_index_follows_publication(edition, stories, editor_user):
 
 def test_embargoed_story_is_not_found_until_its_time(edition, make_article, editor_user):
     story = make_article("سد جديد على نهر دجلة", publish=False)
-    actions.do_embargo(editor_user, story, timezone.now() + timedelta(hours=1))
+    desk_actions.do_embargo(editor_user, story, timezone.now() + timedelta(hours=1))
     assert headlines(edition, "دجلة") == []
     later = timezone.now() + timedelta(hours=2)
     found = [a.headline for a in search(edition, "دجلة", now=later).page.object_list]
@@ -87,7 +88,7 @@ def test_embargoed_story_is_not_found_until_its_time(edition, make_article, edit
 
 def test_correction_updates_the_index(edition, stories, editor_user):
     water = stories["water"]
-    actions.do_correct(
+    desk_actions.do_correct(
         editor_user,
         water,
         kind="correction",

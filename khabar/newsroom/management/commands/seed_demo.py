@@ -1,5 +1,7 @@
 """Create the Arabic edition with sections, authors, tags and the demo stories in news/demo/.
 
+It spans every app (stories, comments, the newsroom's roles), so it lives with the top floor.
+
 Idempotent: a second run finds every story by its headline and leaves codes and times alone.
 """
 
@@ -13,8 +15,8 @@ from django.utils import timezone
 
 from khabar.lib.text import unicode_slug
 from khabar.news import actions
+from khabar.news.demo import load_stories
 from khabar.news.models import Article, Author, Edition, Section, Tag
-from khabar.search.stories import load_stories
 
 ARABIC_EDITION = {
     "code": "ar",

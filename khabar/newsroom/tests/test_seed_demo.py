@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from khabar.news.management.commands.seed_demo import load_stories
+from khabar.news.demo import load_stories
 from khabar.news.models import Article, Edition, Section, Tag
 
 pytestmark = pytest.mark.django_db
