@@ -21,6 +21,13 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2 costs about 0.37 s per user created and most tests create two to four personas;
+    # tests check who may do what, not how passwords are stored. Production keeps its hashers.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_files(settings):
     # The hashed-name storage needs collectstatic; tests render {% static %} without it.
     settings.STORAGES = {
