@@ -180,7 +180,7 @@ def test_too_long_comment_counts_in_the_edition_digits(post_comment, article, se
 
 
 def test_rate_limit_per_email_across_networks(article, settings):
-    from khabar.comments.tests.conftest import comment_data
+    from khabar.testing import comment_data
 
     settings.KHABAR_COMMENT_RATE_EMAIL = "1/600"
     url = f"/ar/comments/{article.news_code}"
@@ -227,7 +227,7 @@ def test_too_many_links_hold_a_comment(post_comment, article, settings):
 
 
 def test_expired_csrf_keeps_the_text(article):
-    from khabar.comments.tests.conftest import comment_data
+    from khabar.testing import comment_data
 
     client = Client(enforce_csrf_checks=True)
     data = comment_data(article, body="نص لا يضيع")
@@ -243,7 +243,7 @@ def test_the_plain_form_posts_with_its_token(article):
     client = Client(enforce_csrf_checks=True)
     page = client.get(f"/ar/comments/{article.news_code}")
     token = page.context["csrf_token"]
-    from khabar.comments.tests.conftest import comment_data
+    from khabar.testing import comment_data
 
     data = comment_data(article, solve_captcha=False, csrfmiddlewaretoken=str(token))
     response = client.post(f"/ar/comments/{article.news_code}", data)

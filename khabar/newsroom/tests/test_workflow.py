@@ -8,7 +8,7 @@ from django.utils import timezone
 from khabar.news import actions
 from khabar.news.models import Article
 from khabar.newsroom.models import AuditEntry, Autosave, Correction, Revision
-from khabar.newsroom.tests.conftest import story_post
+from khabar.testing import story_post
 
 pytestmark = pytest.mark.django_db
 
