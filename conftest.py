@@ -1,4 +1,5 @@
-"""Shared fixtures: the Arabic edition as the demo sets it up, and a story factory."""
+"""Shared fixtures: the Arabic edition as the demo sets it up, a story factory, and the
+newsroom's personas, each in their role's group. Helpers tests call live in khabar/testing.py."""
 
 import os
 from datetime import datetime
@@ -6,9 +7,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import Group, User
 
 from khabar.news import actions
 from khabar.news.models import Article, Author, Edition, Section, Tag
+from khabar.newsroom.roles import ADMINISTRATORS, EDITORS, MODERATORS, REPORTERS
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
 
@@ -18,6 +21,13 @@ def pytest_configure(config):
     from khabar.lib.catalogues import compile_catalogues
 
     compile_catalogues()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2 costs about 0.37 s per user created and most tests create two to four personas;
+    # tests check who may do what, not how passwords are stored. Production keeps its hashers.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -102,6 +112,50 @@ def reference_article(make_article, author):
     return article
 
 
+def person(username, group=None, **fields):
+    email = f"{username}@example.org"
+    user = User.objects.create_user(username, email, "pass-phrase-123", **fields)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def reporter(db):
+    return person("rana", REPORTERS)
+
+
+@pytest.fixture
+def other_reporter(db):
+    return person("sami", REPORTERS)
+
+
+@pytest.fixture
+def editor(db):
+    return person("omar", EDITORS)
+
+
+@pytest.fixture
+def moderator(db):
+    return person("hala", MODERATORS)
+
+
+@pytest.fixture
+def administrator(db):
+    return person("adil", ADMINISTRATORS, is_staff=True)
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("root", "root@example.org", "pass-phrase-123")
+
+
+@pytest.fixture
+def reader(db):
+    """A signed-in account with no role."""
+    return person("reader")
+
+
 CHROMIUM = os.environ.get("KHABAR_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -135,24 +189,3 @@ def screenshot_dir():
     path = Path(__file__).resolve().parent / "test-output" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def axe_violations(page):
-    """axe-core's violations on the page as it is now, at every impact: a list of
-    "rule-id (impact): target, target" strings, empty when the page passes."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): " + ", ".join(str(n["target"]) for n in v["nodes"][:5])
-        for v in results.response["violations"]
-    ]
-
-
-def overflow(page):
-    """How many CSS pixels the document is wider than the viewport (0 when it fits): a page
-    that scrolls sideways on a phone makes taps land on the wrong element."""
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-
-
-PHONE_WIDTHS = (320, 390, 412)

@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 
 from khabar.comments.models import Comment
-from khabar.comments.tests.conftest import comment_data
 from khabar.news.models import CommentMode
+from khabar.testing import comment_data
 
 pytestmark = pytest.mark.django_db
 

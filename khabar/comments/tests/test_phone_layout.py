@@ -4,9 +4,9 @@ reader's dark palette with readable contrast."""
 
 import pytest
 
-from conftest import PHONE_WIDTHS, overflow
 from khabar.comments.models import Comment
 from khabar.comments.tests.test_region import approved
+from khabar.testing import PHONE_WIDTHS, overflow
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

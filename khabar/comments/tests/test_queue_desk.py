@@ -5,11 +5,11 @@ moderator's place, accessible (axe) and with targets big enough to tap."""
 import pytest
 from django.contrib.auth.models import User
 
-from conftest import axe_violations
 from khabar.comments import rules
 from khabar.comments.models import Comment
 from khabar.comments.tests.test_browser import moderator_cookie
 from khabar.comments.tests.test_phone_layout import TARGETS_JS
+from khabar.testing import axe_violations
 
 
 def held(article, body, reason="premoderation", **fields):

@@ -20,7 +20,7 @@ from django.utils import translation
 
 from khabar.comments import captcha
 from khabar.comments.models import Comment
-from khabar.comments.tests.conftest import comment_data, solved_payload
+from khabar.testing import comment_data, solved_payload
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -52,6 +52,7 @@ CODES = {
     "CLDR",  # the Unicode locale data standard, named in the edition's locale field
     "HTML",  # the markup a story's body may hold
     "pbkdf2_sha256",  # the password hasher's identifier
+    "md5",  # the same, under the tests' fast hasher (root conftest)
 }
 
 

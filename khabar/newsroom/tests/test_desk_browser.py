@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import PHONE_WIDTHS, axe_violations, overflow
 from khabar.news.models import Section
 from khabar.newsroom import actions
+from khabar.testing import PHONE_WIDTHS, axe_violations, overflow
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

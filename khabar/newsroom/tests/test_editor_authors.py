@@ -6,7 +6,7 @@ import pytest
 from khabar.news.models import Article, Author
 from khabar.newsroom import actions
 from khabar.newsroom.models import Revision
-from khabar.newsroom.tests.conftest import story_post
+from khabar.testing import story_post
 
 
 def test_reporter_chooses_existing_authors(client, draft, reporter, author):

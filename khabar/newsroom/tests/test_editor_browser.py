@@ -9,10 +9,10 @@ import re
 import pytest
 from django.test import Client
 
-from conftest import PHONE_WIDTHS, axe_violations, overflow
 from khabar.news.models import Article
 from khabar.newsroom import actions
 from khabar.newsroom.models import EditSession
+from khabar.testing import PHONE_WIDTHS, axe_violations, overflow
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -2,7 +2,7 @@
 the edition's, the correction kind has a label, numbers are in the edition's digits."""
 
 from khabar.newsroom import actions
-from khabar.newsroom.tests.conftest import story_post
+from khabar.testing import story_post
 
 
 def test_saving_a_published_story_says_it_goes_live(client, draft, editor):

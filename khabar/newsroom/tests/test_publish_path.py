@@ -13,8 +13,8 @@ from khabar.news import actions as news_actions
 from khabar.news.models import Article
 from khabar.news.signals import story_changed
 from khabar.newsroom import actions
-from khabar.newsroom.tests.conftest import story_post
 from khabar.search import backends
+from khabar.testing import story_post
 
 pytestmark = pytest.mark.django_db
 

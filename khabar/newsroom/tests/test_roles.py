@@ -66,7 +66,7 @@ def test_inactive_user_can_do_nothing(draft, editor):
     [("reporter", 403), ("moderator", 403), ("reader", 403), ("other_reporter", 403)],
 )
 def test_forged_publish_is_refused_over_http(client, request, draft, role, status):
-    from khabar.newsroom.tests.conftest import story_post
+    from khabar.testing import story_post
 
     client.force_login(request.getfixturevalue(role))
     response = client.post(f"/desk/stories/{draft.pk}/", story_post(draft, action="publish"))
@@ -76,7 +76,7 @@ def test_forged_publish_is_refused_over_http(client, request, draft, role, statu
 
 
 def test_reporter_cannot_edit_someone_elses_draft_over_http(client, draft, other_reporter):
-    from khabar.newsroom.tests.conftest import story_post
+    from khabar.testing import story_post
 
     client.force_login(other_reporter)
     response = client.post(f"/desk/stories/{draft.pk}/", story_post(draft, headline="سرقة"))

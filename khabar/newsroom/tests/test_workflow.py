@@ -8,7 +8,7 @@ from django.utils import timezone
 from khabar.news.models import Article, Correction
 from khabar.newsroom import actions
 from khabar.newsroom.models import AuditEntry, Autosave, Revision
-from khabar.newsroom.tests.conftest import story_post
+from khabar.testing import story_post
 
 pytestmark = pytest.mark.django_db
 
@@ -186,7 +186,8 @@ def test_correction_shows_to_readers_and_keeps_code_and_url(client, draft, edito
     client.logout()
     html = client.get(url).content.decode()
     assert "صُحّح اسم الحي في الفقرة الأولى." in html and "الفقرة الأولى مصححة." in html
-    assert "تحديث" in html or "مُحدَّث" in html or "story-updated" in html
+    # The byline says the story was updated ("حُدِّث"), beside the time of the correction.
+    assert '<span class="story-updated">حُدِّث <time' in html
     data = json.loads(re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1))
     assert data["correction"][0]["text"] == "صُحّح اسم الحي في الفقرة الأولى."
     assert data["version"] == 2 and data["dateModified"]
@@ -199,7 +200,9 @@ def test_restore_an_old_revision_as_a_new_one(client, draft, reporter):
     actions.do_save(reporter, draft, base_revision=1, headline="عنوان معدل")
     client.force_login(reporter)
     history = client.get(f"/desk/stories/{draft.pk}/history?revision=2").content.decode()
-    assert "<del>" in history or "<ins>" in history
+    # Revision 2 against 1: the old headline struck out, the new one marked as added.
+    assert "<del>مسودة خبر عن المياه</del>" in history
+    assert "<ins>عنوان معدل</ins>" in history
     client.post(f"/desk/stories/{draft.pk}/restore/1", {"base_revision": 2, "confirm": 1})
     draft.refresh_from_db()
     assert draft.headline == "مسودة خبر عن المياه" and draft.revision == 3

@@ -3,8 +3,8 @@ than a phone."""
 
 import pytest
 
-from conftest import PHONE_WIDTHS, axe_violations
 from khabar.news.models import Author
+from khabar.testing import PHONE_WIDTHS, axe_violations
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

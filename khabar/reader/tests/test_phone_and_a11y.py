@@ -7,8 +7,8 @@ import html5lib
 import pytest
 from django.test import Client
 
-from conftest import PHONE_WIDTHS, axe_violations
 from khabar.reader.tests.editions import EDITIONS, build, build_all
+from khabar.testing import PHONE_WIDTHS, axe_violations
 
 LOCALES = {"ar": "ar-IQ", "fa": "fa-IR", "en": "en-GB"}
 

@@ -7,8 +7,8 @@ loads the same sheet, stays light; and paper stays black on white."""
 
 import pytest
 
-from conftest import axe_violations
 from khabar.reader.tests.editions import EDITIONS, build_all
+from khabar.testing import axe_violations
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

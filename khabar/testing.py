@@ -1,0 +1,83 @@
+"""Helpers that tests import: plain functions, so that no test imports a conftest module.
+
+Fixtures stay in conftest modules; what a test calls by name lives here. Nothing here is shown
+to readers or editors, so it holds no translatable string (the catalogue extractor reads it).
+"""
+
+import base64
+import json
+
+PHONE_WIDTHS = (320, 390, 412)
+
+
+def axe_violations(page):
+    """axe-core's violations on the page as it is now, at every impact: a list of
+    "rule-id (impact): target, target" strings, empty when the page passes."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): " + ", ".join(str(n["target"]) for n in v["nodes"][:5])
+        for v in results.response["violations"]
+    ]
+
+
+def overflow(page):
+    """How many CSS pixels the document is wider than the viewport (0 when it fits): a page
+    that scrolls sideways on a phone makes taps land on the wrong element."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def story_post(article, **overrides):
+    """The editor's form as the browser posts it."""
+    data = {
+        "headline": article.headline,
+        "lead": article.lead,
+        "body": article.body,
+        "section": article.section_id,
+        "tags": "، ".join(t.name for t in article.tags.all()),
+        "source": article.source,
+        "comment_mode": article.comment_mode,
+        "base_revision": article.revision,
+        "action": "save",
+    }
+    data.update(overrides)
+    return data
+
+
+def solved_payload(article) -> str:
+    """The captcha widget's answer for `article`, solved as a reader's browser solves it."""
+    from altcha import ChallengeV1, solve_challenge_v1
+
+    from khabar.comments import captcha
+
+    data = captcha.new_challenge(article)
+    challenge = ChallengeV1(
+        data["algorithm"], data["challenge"], data["maxNumber"], data["salt"], data["signature"]
+    )
+    solution = solve_challenge_v1(challenge)
+    payload = {
+        "algorithm": data["algorithm"],
+        "challenge": data["challenge"],
+        "number": solution.number,
+        "salt": data["salt"],
+        "signature": data["signature"],
+    }
+    return base64.b64encode(json.dumps(payload).encode()).decode()
+
+
+def comment_data(article, *, solve_captcha=True, **fields):
+    """A reader's comment form as posted, captcha solved unless asked otherwise."""
+    from khabar.comments import rules
+
+    data = {
+        "name": "قارئ",
+        "email": "",
+        "body": "تعليق مفيد على الخبر.",
+        "parent": "",
+        "started": rules.started_token(),
+        "altcha": solved_payload(article) if solve_captcha else "",
+        "website": "",
+    }
+    data.update(fields)
+    return data
