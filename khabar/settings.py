@@ -39,6 +39,21 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
 
 
+def envrate(name: str, default: str) -> tuple[int, int]:
+    """A rate "count/seconds" as (count, seconds), read once at start-up: a mistyped rate stops
+    the server with its name, not the first comment of the day with a 500."""
+    value = os.environ.get(name) or default
+    try:
+        count, seconds = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} is 'count/seconds' (e.g. 5/600), not {value!r}"
+        ) from None
+    if count < 1 or seconds < 1:
+        raise ImproperlyConfigured(f"{name} needs a count and seconds of at least 1, not {value!r}")
+    return count, seconds
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -211,7 +226,7 @@ LOGIN_URL = "/desk/login/"
 LOGIN_REDIRECT_URL = "/desk/"
 LOGOUT_REDIRECT_URL = "/desk/login/"
 
-# Comments. Rates are "count/seconds".
+# Comments. Rates are "count/seconds" in the environment, (count, seconds) here.
 KHABAR_HASH_SALT = (
     os.environ.get("KHABAR_HASH_SALT")
     or hashlib.sha256(f"khabar-hash-salt:{SECRET_KEY}".encode()).hexdigest()
@@ -223,8 +238,8 @@ KHABAR_COMMENT_MAX_LENGTH = envint("KHABAR_COMMENT_MAX_LENGTH", 2000)
 KHABAR_COMMENT_TRUST_AFTER = envint("KHABAR_COMMENT_TRUST_AFTER", 3)
 KHABAR_COMMENT_MAX_LINKS = envint("KHABAR_COMMENT_MAX_LINKS", 2)
 KHABAR_COMMENT_MIN_SECONDS = envint("KHABAR_COMMENT_MIN_SECONDS", 3)
-KHABAR_COMMENT_RATE_NETWORK = os.environ.get("KHABAR_COMMENT_RATE_NETWORK", "5/600")
-KHABAR_COMMENT_RATE_EMAIL = os.environ.get("KHABAR_COMMENT_RATE_EMAIL", "3/600")
+KHABAR_COMMENT_RATE_NETWORK = envrate("KHABAR_COMMENT_RATE_NETWORK", "5/600")
+KHABAR_COMMENT_RATE_EMAIL = envrate("KHABAR_COMMENT_RATE_EMAIL", "3/600")
 KHABAR_COMMENT_PAGE_SIZE = envint("KHABAR_COMMENT_PAGE_SIZE", 20)
 KHABAR_COMMENT_REPLIES_SHOWN = envint("KHABAR_COMMENT_REPLIES_SHOWN", 3)
 KHABAR_NETWORK_HASH_DAYS = envint("KHABAR_NETWORK_HASH_DAYS", 30)

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,14 +46,6 @@ def started_token(now=None) -> str:
     return signing.dumps(moment.timestamp(), salt=STARTED_SALT)
 
 
-def _parse_rate(value: str) -> tuple[int, int]:
-    try:
-        count, seconds = (int(part) for part in value.split("/"))
-    except ValueError:
-        raise ImproperlyConfigured(f"A rate is 'count/seconds', not {value!r}") from None
-    return count, seconds
-
-
 def check_refusals(sub: Submission, now=None) -> None:
     """Raise Refused for a comment that must not be taken at all."""
     now = now or timezone.now()
@@ -83,7 +74,7 @@ def check_refusals(sub: Submission, now=None) -> None:
     ]:
         if not value:
             continue
-        limit, seconds = _parse_rate(rate)
+        limit, seconds = rate
         window = now - timedelta(seconds=seconds)
         if recent.filter(**{key: value}, created_at__gte=window).count() >= limit:
             minutes = max(1, seconds // 60)

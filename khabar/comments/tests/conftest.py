@@ -10,7 +10,7 @@ def _quick_comments(settings):
     # A small proof of work and no minimum fill time, unless a test asks for them.
     settings.KHABAR_CAPTCHA_MAX_NUMBER = 2000
     settings.KHABAR_COMMENT_MIN_SECONDS = 0
-    settings.KHABAR_COMMENT_RATE_NETWORK = settings.KHABAR_COMMENT_RATE_EMAIL = "100/600"
+    settings.KHABAR_COMMENT_RATE_NETWORK = settings.KHABAR_COMMENT_RATE_EMAIL = (100, 600)
 
 
 @pytest.fixture

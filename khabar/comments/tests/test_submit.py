@@ -143,7 +143,7 @@ def test_forged_start_time(post_comment, article):
 
 
 def test_rate_limit_per_network(post_comment, article, settings):
-    settings.KHABAR_COMMENT_RATE_NETWORK = "2/600"
+    settings.KHABAR_COMMENT_RATE_NETWORK = (2, 600)
     assert post_comment(article, body="أول").status_code == 201
     assert post_comment(article, body="ثان").status_code == 201
     third = post_comment(article, body="ثالث")
@@ -158,7 +158,7 @@ def test_rate_limit_minutes_follow_the_edition_digits(article, settings):
     from khabar.comments import rules
     from khabar.comments.identity import network_hash
 
-    settings.KHABAR_COMMENT_RATE_NETWORK = "1/300"
+    settings.KHABAR_COMMENT_RATE_NETWORK = (1, 300)
     Comment.objects.create(
         article=article, name="قارئ", body="أول", network_hash=network_hash("192.0.2.1")
     )
@@ -182,7 +182,7 @@ def test_too_long_comment_counts_in_the_edition_digits(post_comment, article, se
 def test_rate_limit_per_email_across_networks(article, settings):
     from khabar.testing import comment_data
 
-    settings.KHABAR_COMMENT_RATE_EMAIL = "1/600"
+    settings.KHABAR_COMMENT_RATE_EMAIL = (1, 600)
     url = f"/ar/comments/{article.news_code}"
     first = Client(REMOTE_ADDR="10.0.0.1").post(
         url, comment_data(article, email="a@example.org", body="أول"), HTTP_X_REQUESTED_WITH="fetch"

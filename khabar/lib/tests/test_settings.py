@@ -69,6 +69,22 @@ def test_bad_boolean_fails_early(tmp_path):
     assert "DEBUG must be a boolean" in result.stderr
 
 
+@pytest.mark.parametrize("rate", ["5 per 600", "5/", "0/600", "5/0"])
+def test_bad_comment_rate_fails_at_start_up_with_its_name(tmp_path, rate):
+    result = load_settings(tmp_path, KHABAR_COMMENT_RATE_NETWORK=rate)
+    assert result.returncode != 0
+    assert "KHABAR_COMMENT_RATE_NETWORK" in result.stderr
+
+
+def test_comment_rates_are_read_once_as_count_and_seconds(monkeypatch):
+    from khabar.settings import envrate
+
+    monkeypatch.setenv("KHABAR_COMMENT_RATE_EMAIL", "7/300")
+    assert envrate("KHABAR_COMMENT_RATE_EMAIL", "3/600") == (7, 300)
+    monkeypatch.delenv("KHABAR_COMMENT_RATE_EMAIL")
+    assert envrate("KHABAR_COMMENT_RATE_EMAIL", "3/600") == (3, 600)
+
+
 def test_env_helpers(monkeypatch):
     monkeypatch.setenv("X_BOOL", "yes")
     monkeypatch.setenv("X_INT", "12")
