@@ -18,9 +18,19 @@ BAGHDAD = ZoneInfo("Asia/Baghdad")
 
 def pytest_configure(config):
     # Tests read the .mo files: build them from the .po files as they are now.
+    from asgiref.local import Local
+    from django.utils.translation import trans_real
+
     from khabar.lib.catalogues import compile_catalogues
 
     compile_catalogues()
+    # django.setup() ran before this hook and already read the catalogues (model constraints
+    # evaluate a lazy message while the models load): on a fresh checkout there were no .mo
+    # files yet, and every Arabic string would stay English for the whole run. Forget what was
+    # read, as Django's own test signals do when LOCALE_PATHS changes.
+    trans_real._translations = {}
+    trans_real._default = None
+    trans_real._active = Local()
 
 
 @pytest.fixture(autouse=True)
