@@ -358,6 +358,14 @@ class Article(models.Model):
     )  # fmt: skip
 
     def save(self, *args, **kwargs):
+        """Save the story; on an existing story, a save without `update_fields` writes every
+        column but ACTION_FIELDS (and an unset published_at), whatever the instance holds.
+
+        This is on purpose and not an error: a form or the admin holds an instance loaded before
+        someone published, unpublished or commented, and saving it must not put those values
+        back. The actions, which own these columns, always name them in `update_fields` (under
+        a row lock), and that writes them. Raising instead would refuse every such stale save.
+        newsroom/tests/test_story_for.py::test_plain_save_leaves_action_fields holds this."""
         stored = getattr(self, "_stored_news_code", None)
         if stored is not None and self.news_code != stored:
             raise ValueError("A news code never changes once allocated.")

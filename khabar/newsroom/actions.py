@@ -21,7 +21,7 @@ from khabar.lib.dates import localize_digits
 from khabar.lib.html import clean_body
 from khabar.lib.text import unicode_slug
 from khabar.news.actions import announce, check_publish, do_publish, do_unpublish, lock_story
-from khabar.news.models import Article, Author, Correction
+from khabar.news.models import Article, Author, Correction, Tag
 from khabar.newsroom.diff import sentences
 from khabar.newsroom.models import AuditEntry, Autosave, EditSession, Revision
 from khabar.newsroom.roles import can
@@ -90,6 +90,16 @@ def author_named(name: str) -> Author:
         except IntegrityError:
             continue
     raise IntegrityError(f"no free slug for the author {name!r}")
+
+
+def tags_named(edition, tags) -> list[Tag]:
+    """The edition's tags for `tags`, each a Tag or a name, creating those named that do not
+    exist yet. The form has already refused new names to who may not create tags; call it in
+    the story's transaction, so that a refused save leaves no tag behind."""
+    return [
+        tag if isinstance(tag, Tag) else Tag.objects.get_or_create(edition=edition, name=tag)[0]
+        for tag in tags
+    ]
 
 
 def _byline(article: Article, authors, new_authors) -> None:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from khabar.lib.html import clean_body
 from khabar.news.models import Article, Author, CommentMode, Section, Tag
+from khabar.newsroom import actions
 
 
 class StoryForm(forms.Form):
@@ -96,13 +97,11 @@ class StoryForm(forms.Form):
         return names
 
     def story_fields(self) -> dict:
-        """The cleaned values as the actions take them, creating new tags. A new author is
-        passed by name: the action creates it (or finds it) in the story's own transaction."""
+        """The cleaned values as the actions take them; new tags are created here through
+        actions.tags_named, so call it inside the story's transaction. A new author is passed
+        by name: the action creates it (or finds it) in the story's own transaction."""
         data = self.cleaned_data
-        tags = [
-            t if isinstance(t, Tag) else Tag.objects.get_or_create(edition=self.edition, name=t)[0]
-            for t in data["tags"]
-        ]
+        tags = actions.tags_named(self.edition, data["tags"])
         return {
             "headline": data["headline"],
             "lead": data["lead"],

@@ -1,7 +1,10 @@
-"""The newsroom: desk lists, the story editor with its workflow buttons, history and preview.
+"""The newsroom's pages: the desk lists, the story editor with its workflow buttons, history,
+restore and preview.
 
-Views only translate HTTP into calls of khabar.newsroom.actions; who may do what is decided there
-(through khabar.newsroom.roles.can), so a forged POST meets the same rules as a button.
+Views translate HTTP into calls and back: the reads are khabar.newsroom.queries (story_for
+fetches a story and refuses who may not open it), every write is a verb of
+khabar.newsroom.actions, which checks the person itself (through khabar.newsroom.roles.can), so
+a forged POST meets the same rules as a button.
 """
 
 import re
@@ -13,9 +16,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,17 +27,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from khabar.lib.dates import localize_digits
 from khabar.news.models import Article, Edition, Section, Tag
-from khabar.newsroom import actions, diff
+from khabar.newsroom import actions, diff, queries
 from khabar.newsroom.forms import CorrectionForm, StoryForm, TimeForm
-from khabar.newsroom.models import Autosave, EditSession, Revision
+from khabar.newsroom.models import Autosave, Revision
+from khabar.newsroom.queries import story_for
 from khabar.newsroom.roles import can, landing_url
 from khabar.newsroom.templatetags.newsroom import interface_numbering
-from khabar.reader import meta, queries
+from khabar.reader import meta
+from khabar.reader import queries as reader_queries
 from khabar.reader.pages import absolute_url, nav_sections
-from khabar.search.backends import BadQuery
-from khabar.search.service import bad_query_message, desk_matches
-
-DESK_PAGE_SIZE = 25
 
 
 def _desk_user(view):
@@ -71,78 +70,6 @@ TABS = [
 ]
 
 
-def default_tab(user) -> str:
-    """Editors open the desk on what waits for them; reporters on their own drafts."""
-    return "review" if can(user, "send_back") else "mine"
-
-
-def tab_filters(user, now) -> dict[str, Q]:
-    """Which stories each desk list holds, as conditions (the lists and their counts share
-    them)."""
-    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    return {
-        "mine": Q(created_by=user, status=Article.Status.DRAFT),
-        "review": Q(status=Article.Status.SUBMITTED),
-        "upcoming": Q(status=Article.Status.PUBLISHED)
-        & (Q(published_at__gt=now) | Q(embargo_until__gt=now)),
-        "today": Q(pk__in=Article.objects.published(now).filter(published_at__gte=start)),
-        "all": Q(),
-    }
-
-
-def visible_stories(user):
-    stories = Article.objects.all()
-    if not can(user, "send_back"):
-        # Reporters see their own stories and what is public, not colleagues' drafts or
-        # embargoed work.
-        stories = stories.filter(Q(created_by=user) | Q(pk__in=Article.objects.published()))
-    return stories
-
-
-def tab_counts(user) -> dict[str, int]:
-    """How many stories each desk list holds, in one query."""
-    filters = tab_filters(user, timezone.now())
-    return visible_stories(user).aggregate(
-        **{tab: Count("pk", filter=condition or None) for tab, condition in filters.items()}
-    )
-
-
-def desk_queryset(user, tab: str, params):
-    stories = visible_stories(user).select_related("section", "edition", "created_by")
-    stories = stories.filter(tab_filters(user, timezone.now())[tab])
-    if re.fullmatch(r"[0-9]{1,12}", params.get("section", "")):
-        stories = stories.filter(section_id=int(params["section"]))
-    if re.fullmatch(r"[0-9]{1,12}", params.get("author", "")):
-        stories = stories.filter(created_by_id=int(params["author"]))
-    if params.get("status") in Article.Status.values:
-        stories = stories.filter(status=params["status"])
-    order = ["published_at", "id"] if tab == "upcoming" else ["-updated_at", "-id"]
-    return stories.order_by(*order)
-
-
-def desk_page(user, tab: str, params):
-    """One page of a desk list, searched with `q` through the site's search (the same analyzer
-    and index as the reader page), and the message about a query that cannot be searched.
-
-    With a search the list is in order of relevance, unless `order=time` asks for the list's
-    own order."""
-    stories = desk_queryset(user, tab, params)
-    text = params.get("q", "")
-    number = params.get("page")
-    if not text.strip():
-        return Paginator(stories, DESK_PAGE_SIZE).get_page(number), ""
-    try:
-        ids = desk_matches(stories, text)
-    except BadQuery as error:
-        return Paginator([], DESK_PAGE_SIZE).get_page(1), bad_query_message(error)
-    if params.get("order") == "time":
-        return Paginator(stories.filter(pk__in=ids), DESK_PAGE_SIZE).get_page(number), ""
-    page = Paginator(ids, DESK_PAGE_SIZE).get_page(number)
-    found = stories.in_bulk(page.object_list)
-    page.object_list = [found[i] for i in page.object_list if i in found]
-    return page, ""
-
-
 @login_required
 def desk(request):
     user = request.user
@@ -155,14 +82,9 @@ def desk(request):
         return render(request, "newsroom/no_role.html", status=403)
     tab = request.GET.get("tab", "")
     if tab not in dict(TABS):
-        tab = default_tab(user)
-    page, message = desk_page(user, tab, request.GET)
-    counts = tab_counts(user)
-    from django.contrib.auth import get_user_model
-
-    authors = get_user_model().objects.filter(
-        pk__in=Article.objects.exclude(created_by=None).values("created_by")
-    )
+        tab = queries.default_tab(user)
+    page, message = queries.desk_page(user, tab, request.GET)
+    counts = queries.tab_counts(user)
     query = request.GET.copy()
     query.pop("page", None)
     query["tab"] = tab
@@ -172,21 +94,11 @@ def desk(request):
         "newsroom/desk.html",
         {
             "tabs": tabs, "tab": tab, "page": page, "sections": Section.objects.all(),
-            "authors": authors, "statuses": Article.Status.choices, "params": request.GET,
-            "query": query.urlencode(), "can_create": can(user, "create"),
+            "authors": queries.story_authors(), "statuses": Article.Status.choices,
+            "params": request.GET, "query": query.urlencode(), "can_create": can(user, "create"),
             "message": message,
         },
     )  # fmt: skip
-
-
-def may_read(user, article) -> bool:
-    """Who may open a story in the newsroom: those who may edit it, its own reporter, and the
-    editors. Everyone else gets a bare refusal, without a word of the story."""
-    return (
-        can(user, "edit", article)
-        or article.created_by_id == user.pk
-        or can(user, "send_back", article)
-    )
 
 
 def _param(value: str, limit: int = 200) -> str:
@@ -214,7 +126,7 @@ def new_story(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            # New tags are made by story_fields(): in the same transaction as the story.
+            # story_fields() makes new tags (actions.tags_named): in the same transaction.
             with transaction.atomic():
                 article = actions.do_create(request.user, edition=edition,
                                             **form.story_fields())  # fmt: skip
@@ -234,27 +146,6 @@ def _form_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
-
-
-def _editors_now(article, user):
-    """Who else has the story open, each with the time they started, written as the edition
-    writes times (its time zone and digits)."""
-    since = timezone.now() - actions.EDITING_WINDOW
-    sessions = list(
-        EditSession.objects.filter(article=article, last_seen__gte=since)
-        .exclude(user=user)
-        .select_related("user")
-        .order_by("started_at")
-    )
-    for session in sessions:
-        session.name = session.user.get_full_name() or session.user.get_username()
-        session.since = _edition_time(session.started_at, article.edition, "%H:%M")
-    return sessions
-
-
-def _edition_time(moment, edition, pattern: str) -> str:
-    local = moment.astimezone(ZoneInfo(edition.time_zone))
-    return localize_digits(local.strftime(pattern), edition.numbering_system)
 
 
 def _editor_context(request, article, form, *, edition, conflict=None, extra=None):
@@ -279,13 +170,13 @@ def _editor_context(request, article, form, *, edition, conflict=None, extra=Non
         },
     }
     if article is not None:
-        context["editors_now"] = _editors_now(article, user)
+        context["editors_now"] = queries.editors_now(article, user)
         # Autosaves are kept only when they differ from the story (see do_autosave): offer it,
         # with the revision it was based on, so that saving it meets the conflict check.
         autosave = Autosave.objects.filter(article=article, user=user).first()
         if autosave:
             context["autosave"] = autosave
-            context["autosave_time"] = _edition_time(autosave.saved_at, edition, "%H:%M")
+            context["autosave_time"] = queries.edition_time(autosave.saved_at, edition, "%H:%M")
             context["autosave_data"] = {
                 "headline": autosave.headline, "lead": autosave.lead, "body": autosave.body,
                 "base_revision": autosave.base_revision,
@@ -299,10 +190,8 @@ def _editor_context(request, article, form, *, edition, conflict=None, extra=Non
 @_desk_user
 @require_http_methods(["GET", "POST"])
 def edit_story(request, pk):
-    article = get_object_or_404(Article.objects.select_related("edition", "section"), pk=pk)
     # Reporters may read a story of theirs they can no longer change (submitted, published).
-    if not may_read(request.user, article):
-        raise PermissionDenied
+    article = story_for(request.user, pk, "read")
     edition = article.edition
     if request.method == "GET":
         form = StoryForm(
@@ -400,32 +289,51 @@ def _changed(article, form) -> bool:
     )
 
 
+# The workflow buttons after the text is saved: each runs its verb with the person, the story,
+# the POST (for the note or reason typed with it) and the time typed (`at`, for schedule and
+# embargo), then tells the editor what happened. "save" and "correct" are handled in _act.
+BUTTONS = {
+    "submit": (
+        lambda user, article, post, at: actions.do_submit(user, article),
+        gettext_lazy("The story is submitted for review."),
+    ),
+    "publish": (
+        lambda user, article, post, at: actions.do_publish_now(user, article),
+        gettext_lazy("The story is published."),
+    ),
+    "schedule": (
+        lambda user, article, post, at: actions.do_schedule(user, article, at),
+        gettext_lazy("The story is scheduled."),
+    ),
+    "embargo": (
+        lambda user, article, post, at: actions.do_embargo(user, article, at),
+        gettext_lazy("The story is embargoed."),
+    ),
+    "send_back": (
+        lambda user, article, post, at: actions.do_send_back(user, article, post.get("note", "")),
+        gettext_lazy("The story is sent back to its reporter."),
+    ),
+    "unpublish": (
+        lambda user, article, post, at: actions.do_unpublish_with_reason(
+            user, article, post.get("reason", "")
+        ),
+        gettext_lazy("The story is unpublished."),
+    ),
+}
+
+
 def _run(action, user, article, post, time_form) -> str:
-    at = time_form.cleaned_data.get("at") if time_form.is_valid() else None
     if action == "save":
         if article.is_public:
             # The editor warned before the save; the message says it happened.
             return _("The story is saved and the changes are live on the site.")
         return _("The story is saved.")
-    if action == "submit":
-        actions.do_submit(user, article)
-        return _("The story is submitted for review.")
-    if action == "publish":
-        actions.do_publish_now(user, article)
-        return _("The story is published.")
-    if action == "schedule":
-        actions.do_schedule(user, article, at)
-        return _("The story is scheduled.")
-    if action == "embargo":
-        actions.do_embargo(user, article, at)
-        return _("The story is embargoed.")
-    if action == "send_back":
-        actions.do_send_back(user, article, post.get("note", ""))
-        return _("The story is sent back to its reporter.")
-    if action == "unpublish":
-        actions.do_unpublish_with_reason(user, article, post.get("reason", ""))
-        return _("The story is unpublished.")
-    raise ValidationError(_("Unknown action."))
+    if action not in BUTTONS:
+        raise ValidationError(_("Unknown action."))
+    verb, message = BUTTONS[action]
+    at = time_form.cleaned_data.get("at") if time_form.is_valid() else None
+    verb(user, article, post, at)
+    return str(message)
 
 
 @_desk_user
@@ -433,7 +341,8 @@ def _run(action, user, article, post, time_form) -> str:
 def autosave(request, pk):
     """Keep the unsaved text, or, when no text is posted (nothing changed in the editor), only
     note that the person is still there. Either way, answer who else is editing."""
-    article = get_object_or_404(Article.objects.select_related("edition"), pk=pk)
+    # do_autosave and check refuse who may not edit, answered below as JSON, not as a page.
+    article = story_for(request.user, pk, None)
     raw = request.POST.get("base_revision", "")
     if not re.fullmatch(r"[0-9]{1,9}", raw):
         return JsonResponse({"ok": False}, status=400)
@@ -445,10 +354,11 @@ def autosave(request, pk):
             actions.check(request.user, "edit", article)
             actions.touch_edit_session(article, request.user)
         else:
-            saved_at = _edition_time(saved.saved_at, article.edition, "%H:%M:%S")
+            saved_at = queries.edition_time(saved.saved_at, article.edition, "%H:%M:%S")
     except PermissionDenied:
         return JsonResponse({"ok": False}, status=403)
-    others = [{"name": s.name, "since": s.since} for s in _editors_now(article, request.user)]
+    sessions = queries.editors_now(article, request.user)
+    others = [{"name": s.name, "since": s.since} for s in sessions]
     return JsonResponse(
         {"ok": True, "saved_at": saved_at, "stale": base != article.revision, "editors": others}
     )
@@ -456,10 +366,8 @@ def autosave(request, pk):
 
 @_desk_user
 def history(request, pk):
-    article = get_object_or_404(Article.objects.select_related("edition"), pk=pk)
-    if not may_read(request.user, article):
-        raise PermissionDenied
-    revisions = list(article.revisions.select_related("author"))
+    article = story_for(request.user, pk, "read")
+    revisions = queries.revisions(article)
     number = request.GET.get("revision", "")
     selected = next((r for r in revisions if str(r.number) == number), None)
     rows = None
@@ -471,7 +379,7 @@ def history(request, pk):
         "newsroom/history.html",
         {"article": article, "revisions": revisions, "selected": selected, "rows": rows,
          "can_restore": can(request.user, "restore", article),
-         "audit": article.audit_entries.select_related("actor")[:50]},
+         "audit": queries.audit_entries(article)},
     )  # fmt: skip
 
 
@@ -484,9 +392,7 @@ def restore(request, pk, number):
     """Restoring asks first: the GET shows what the story's text would become (and, on a live
     story, the update note readers would see, or why it is refused); only the POST sent from
     that page, with `confirm`, restores."""
-    article = get_object_or_404(Article.objects.select_related("edition"), pk=pk)
-    if not can(request.user, "restore", article):
-        raise PermissionDenied
+    article = story_for(request.user, pk, "restore")
     revision = get_object_or_404(
         Revision.objects.select_related("author"), article=article, number=number
     )
@@ -526,9 +432,8 @@ def restore(request, pk, number):
 def preview(request, pk):
     """The story exactly as readers will see it: the reader template, with the editor's
     unsaved text when it is posted here."""
-    article = get_object_or_404(queries.article_page_all().select_related(), pk=pk)
-    if not may_read(request.user, article):
-        raise PermissionDenied
+    stories = reader_queries.article_page_all().select_related()
+    article = story_for(request.user, pk, "read", stories)
     if request.method == "POST":
         form = StoryForm(request.POST, edition=article.edition, can_create_tags=True)
         if form.is_valid():
@@ -565,7 +470,8 @@ def leave_story(request, pk):
     """The editor's page is closing (sent with navigator.sendBeacon on pagehide): keep the
     text not saved yet, if any, then end the person's editing session, so that the others'
     "is editing" notice ends with it."""
-    article = get_object_or_404(Article, pk=pk)
+    # Whoever may not edit keeps nothing (below) but still ends their session.
+    article = story_for(request.user, pk, None)
     raw = request.POST.get("base_revision", "")
     if re.fullmatch(r"[0-9]{1,9}", raw):
         # Nothing is kept for who may not edit; their session ends all the same.

@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from khabar.newsroom import actions
-from khabar.newsroom.views import tab_counts
+from khabar.newsroom.queries import tab_counts
 
 LABELS = {
     "ar": ["مسوداتي", "بانتظار المراجعة", "مجدول ومحظور النشر حتى موعده", "نُشر اليوم",
