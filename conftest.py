@@ -31,6 +31,12 @@ def pytest_configure(config):
     trans_real._translations = {}
     trans_real._default = None
     trans_real._active = Local()
+    # Read them again here, once, in this thread: as before, no test (nor the live server's
+    # thread) is the first to read a catalogue.
+    from django.conf import settings
+
+    for code, _name in settings.LANGUAGES:
+        trans_real.translation(code)
 
 
 @pytest.fixture(autouse=True)
