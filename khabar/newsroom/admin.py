@@ -4,8 +4,9 @@ roles.role_name and roles.permission_name)."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group, User
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -67,8 +68,23 @@ class RoleAdmin(TranslatedHistory, RolesOnlyDeletion, GroupAdmin):
 admin.site.unregister(User)
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    # Django joins this help text to its warning when its forms module is imported, which fixes
+    # the text in the language active at start-up (and leaves the warning in English): built
+    # lazily here, every admin reads it in their own language.
+    usable_password_help_text = format_lazy(
+        "{}{}",
+        SetUnusablePasswordMixin.usable_password_help_text,
+        format_lazy(
+            '<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+            _("If disabled, the current password for this user will be lost."),
+        ),
+    )
+
+
 @admin.register(User)
 class AuditedUserAdmin(TranslatedHistory, RolesOnlyDeletion, UserAdmin):
+    change_password_form = PasswordChangeForm
     list_display = ["username", "email", "first_name", "last_name", "staff", "roles"]
 
     def get_queryset(self, request):
