@@ -209,3 +209,17 @@ def test_flags_an_administrator_may_only_read_show_in_arabic_and_stay_unchanged(
     client.post(url, data)
     administrator.refresh_from_db()
     assert administrator.is_staff and not administrator.is_superuser
+
+
+def test_password_page_help_follows_the_admins_language_not_start_up():
+    # Django builds this text when its forms module is imported, in whatever language is active
+    # then; ours is built when the page is shown.
+    from khabar.newsroom.admin import AuditedUserAdmin
+
+    help_text = AuditedUserAdmin.change_password_form.usable_password_help_text
+    with translation.override("ar"):
+        arabic = str(help_text)
+    with translation.override("fa"):
+        persian = str(help_text)
+    assert "كلمة المرور الحالية" in arabic and "LDAP" not in arabic
+    assert "گذرواژهٔ کنونی" in persian and persian != arabic
