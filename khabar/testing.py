@@ -10,6 +10,25 @@ import json
 PHONE_WIDTHS = (320, 390, 412)
 
 
+def session_cookie(user, live_server):
+    """The session cookie of `user`, logged in without a password, for a browser context:
+    context.add_cookies([session_cookie(user, live_server)])."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+
+
+def open_page(context):
+    """A new page of `context` whose script errors (uncaught, or logged to the console) are
+    collected in context.problems; dialogs are dismissed, as Playwright does by default."""
+    page = context.new_page()
+    page.on("pageerror", lambda error: context.problems.append(str(error)))
+    page.on("console", lambda m: m.type == "error" and context.problems.append(m.text))
+    return page
+
+
 def axe_violations(page):
     """axe-core's violations on the page as it is now, at every impact: a list of
     "rule-id (impact): target, target" strings, empty when the page passes."""

@@ -2,10 +2,10 @@
 review, approve by keyboard, reply, and never run a hostile comment's script."""
 
 import pytest
-from django.test import Client
 
 from khabar.comments.models import Comment
 from khabar.news.models import CommentMode
+from khabar.testing import session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -21,13 +21,6 @@ def page(browser, live_server):
     page.on("pageerror", lambda error: page.problems.append(str(error)))
     yield page
     context.close()
-
-
-def moderator_cookie(moderator, live_server):
-    client = Client()
-    client.force_login(moderator)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value,
-            "url": live_server.url}  # fmt: skip
 
 
 def write_comment(page, name, body):
@@ -52,7 +45,7 @@ def test_write_approve_reply(page, live_server, article, moderator, screenshot_d
     assert comment.status == "pending" and comment.solved_captcha
 
     # The moderator approves it from the queue, by keyboard.
-    page.context.add_cookies([moderator_cookie(moderator, live_server)])
+    page.context.add_cookies([session_cookie(moderator, live_server)])
     page.goto(live_server.url + "/desk/comments/")
     assert "هذا أول تعليق" in page.content()
     page.screenshot(path=screenshot_dir / "moderation-queue.png", full_page=True)

@@ -7,9 +7,8 @@ from django.contrib.auth.models import User
 
 from khabar.comments import rules
 from khabar.comments.models import Comment
-from khabar.comments.tests.test_browser import moderator_cookie
 from khabar.comments.tests.test_phone_layout import TARGETS_JS
-from khabar.testing import axe_violations
+from khabar.testing import axe_violations, session_cookie
 
 
 def held(article, body, reason="premoderation", **fields):
@@ -93,7 +92,7 @@ def queue_page(browser, live_server, moderator, article):
         held(article, "الثالث في القائمة", reason="no-captcha,premoderation"),
     ]
     context = browser.new_context(locale="ar-IQ", viewport={"width": 1100, "height": 900})
-    context.add_cookies([moderator_cookie(moderator, live_server)])
+    context.add_cookies([session_cookie(moderator, live_server)])
     page = context.new_page()
     page.problems = []
     page.on("pageerror", lambda error: page.problems.append(str(error)))
@@ -160,7 +159,7 @@ def test_queue_passes_axe_and_every_target_can_be_tapped(queue_page):
 def test_comment_editor_passes_axe(browser, live_server, moderator, article):
     comment = held(article, "نص يحتاج إلى تصحيح")
     context = browser.new_context(locale="ar-IQ")
-    context.add_cookies([moderator_cookie(moderator, live_server)])
+    context.add_cookies([session_cookie(moderator, live_server)])
     page = context.new_page()
     page.goto(live_server.url + f"/desk/comments/{comment.pk}/edit")
     assert axe_violations(page) == []

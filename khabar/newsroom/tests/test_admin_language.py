@@ -12,6 +12,7 @@ from django.test import Client
 
 from khabar.comments.models import Ban, Comment, HeldWord, ModerationLog
 from khabar.newsroom.roles import ADMINISTRATORS, EDITORS
+from khabar.testing import session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -169,11 +170,8 @@ def content(edition, section, make_article, author):
 
 def open_admin(browser, live_server, user):
     """A browser page logged in as `user`, with the script errors it meets collected."""
-    client = Client()
-    client.force_login(user)
     context = browser.new_context(locale="ar-IQ", viewport={"width": 1200, "height": 900})
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                          "url": live_server.url}])  # fmt: skip
+    context.add_cookies([session_cookie(user, live_server)])
     page = context.new_page()
     page.problems = []
     page.on("pageerror", lambda error: page.problems.append(str(error)))

@@ -5,27 +5,12 @@ story stays off every public page until its time; a correction shows on the page
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from khabar.news.models import Article
+from khabar.testing import open_page, session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def context(browser, live_server):
-    context = browser.new_context(locale="ar-IQ", viewport={"width": 1200, "height": 1000})
-    context.problems = []
-    yield context
-    context.close()
-
-
-def open_page(context):
-    page = context.new_page()
-    page.on("pageerror", lambda error: context.problems.append(str(error)))
-    page.on("dialog", lambda dialog: dialog.dismiss())
-    return page
 
 
 def log_in(page, live_server, username):
@@ -34,12 +19,6 @@ def log_in(page, live_server, username):
     page.fill("#id_password", "pass-phrase-123")
     page.click("button[type=submit]")
     page.wait_for_url("**/desk/")
-
-
-def session_for(user, live_server):
-    client = Client()
-    client.force_login(user)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
 
 
 def test_from_draft_to_published_corrected(context, live_server, section, reporter, editor,
@@ -74,7 +53,7 @@ def test_from_draft_to_published_corrected(context, live_server, section, report
 
     # The editor publishes it.
     context.clear_cookies()
-    context.add_cookies([session_for(editor, live_server)])
+    context.add_cookies([session_cookie(editor, live_server)])
     page.goto(live_server.url + "/desk/?tab=review")
     page.click(f"text={story.headline}")
     page.click("button[value=publish]")
@@ -108,7 +87,7 @@ def test_from_draft_to_published_corrected(context, live_server, section, report
 def test_stale_save_is_refused_and_text_kept(context, live_server, draft, editor, reporter,
                                              screenshot_dir):  # fmt: skip
     mine = open_page(context)
-    context.add_cookies([session_for(reporter, live_server)])
+    context.add_cookies([session_cookie(reporter, live_server)])
     mine.goto(live_server.url + f"/desk/stories/{draft.pk}/")
     # Someone else saves meanwhile.
     from khabar.newsroom import actions
@@ -157,7 +136,7 @@ def test_paste_from_a_word_processor_is_cleaned_and_tags_are_suggested(
               "</figcaption></figure>")  # fmt: skip
     Article.objects.filter(pk=draft.pk).update(body="<p>فقرة.</p>" + figure)
     page = open_page(context)
-    context.add_cookies([session_for(reporter, live_server)])
+    context.add_cookies([session_cookie(reporter, live_server)])
     page.goto(live_server.url + f"/desk/stories/{draft.pk}/")
     # The editor keeps figures as they are.
     assert figure in page.input_value("[data-body-source]")

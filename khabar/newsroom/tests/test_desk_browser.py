@@ -4,12 +4,11 @@ reporter and an editor, on every desk tab; axe finds nothing to report."""
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from khabar.news.models import Section
 from khabar.newsroom import actions
-from khabar.testing import PHONE_WIDTHS, axe_violations, overflow
+from khabar.testing import PHONE_WIDTHS, axe_violations, open_page, overflow, session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -48,24 +47,9 @@ def newsroom(edition, section, reporter, editor):
     return published
 
 
-@pytest.fixture
-def context(browser, live_server):
-    context = browser.new_context(locale="ar-IQ", viewport={"width": 1200, "height": 900})
-    context.problems = []
-    yield context
-    context.close()
-
-
 def open_as(context, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
-    page.on("pageerror", lambda error: context.problems.append(str(error)))
-    page.on("console", lambda m: m.type == "error" and context.problems.append(m.text))
-    return page
+    context.add_cookies([session_cookie(user, live_server)])
+    return open_page(context)
 
 
 @pytest.mark.parametrize("role", ["reporter", "editor"])

@@ -7,12 +7,11 @@ import base64
 import re
 
 import pytest
-from django.test import Client
 
 from khabar.news.models import Article
 from khabar.newsroom import actions
 from khabar.newsroom.models import EditSession
-from khabar.testing import PHONE_WIDTHS, axe_violations, overflow
+from khabar.testing import PHONE_WIDTHS, axe_violations, open_page, overflow, session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -25,27 +24,9 @@ OUTSIDE = """() => [...document.querySelectorAll("body *")]
   .slice(0, 8).map((e) => e.tagName + "." + e.className + "#" + e.id)"""
 
 
-@pytest.fixture
-def context(browser, live_server):
-    context = browser.new_context(locale="ar-IQ", viewport={"width": 1200, "height": 900})
-    context.problems = []
-    yield context
-    context.close()
-
-
-def open_page(context):
-    page = context.new_page()
-    page.on("pageerror", lambda error: context.problems.append(str(error)))
-    page.on("console", lambda m: m.type == "error" and context.problems.append(m.text))
-    return page
-
-
 def log_in(context, user, live_server):
-    client = Client()
-    client.force_login(user)
     context.clear_cookies()
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                          "url": live_server.url}])  # fmt: skip
+    context.add_cookies([session_cookie(user, live_server)])
 
 
 @pytest.fixture
