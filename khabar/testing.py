@@ -100,3 +100,88 @@ def comment_data(article, *, solve_captcha=True, **fields):
     }
     data.update(fields)
     return data
+
+
+def database_url():
+    """The test database as a DATABASE_URL, for a server or worker started in another process."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    return (
+        f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    )
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(data_dir, **env):
+    """Khabar served by another OS process on the test database (its own data directory, the
+    same secret key): (process, base_url). The caller stops it (terminate, or kill to crash it)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "KHABAR_DATA_DIR": str(data_dir),
+        "DEBUG": "0",
+        **env,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=Path(__file__).resolve().parent.parent, env=environment,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return process, f"http://127.0.0.1:{port}"
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(process.stderr.read().decode()) from None
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the server did not start")
+
+
+def post_comment_to(base, article, data):
+    """POST a comment to another process as the page's script would: token first, then JSON."""
+    import http.cookiejar
+    import json
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    path = f"/ar/comments/{article.news_code}"
+    with opener.open(base + path + "/challenge", timeout=10) as response:
+        token = json.load(response)["csrf"]
+    request = urllib.request.Request(
+        base + path,
+        data=urllib.parse.urlencode(data).encode(),
+        headers={"X-CSRFToken": token, "X-Requested-With": "fetch", "Referer": base + path},
+    )
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
