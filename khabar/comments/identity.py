@@ -3,8 +3,11 @@
 import hashlib
 import hmac
 import ipaddress
+import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 
 def _digest(kind: str, value: str) -> str:
@@ -12,8 +15,42 @@ def _digest(kind: str, value: str) -> str:
     return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
+def _visible(char: str) -> bool:
+    # Format characters (U+200B, U+200E, U+FEFF, bidi controls…) and spaces change nothing in
+    # where a message goes, yet would make another person for bans, limits and privacy.
+    return unicodedata.category(char) != "Cf" and not char.isspace()
+
+
+def _fold(email: str) -> str:
+    """The one spelling of an address: no invisible characters or spaces, NFC, lower-case
+    (the domain by the standard, the local part because every common mailbox ignores case),
+    the domain in its ASCII (IDNA) form. An address that cannot be folded is returned as far
+    as it got, so that hashing never fails on odd data."""
+    email = unicodedata.normalize("NFC", "".join(c for c in email or "" if _visible(c))).lower()
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return email
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return email
+    return f"{local}@{domain}"
+
+
+def normalise_email(email: str) -> str:
+    """The address as stored and compared; ValueError when it is not an address once folded."""
+    folded = _fold(email)
+    try:
+        validate_email(folded)
+    except ValidationError:
+        raise ValueError(email) from None
+    return folded
+
+
 def email_hash(email: str) -> str:
-    email = (email or "").strip().lower()
+    """The salted hash every rule compares (bans, limits, unsubscribes, privacy, trust), of the
+    folded address: `user@example.com` and the same with a zero-width space are one person."""
+    email = _fold(email)
     return _digest("email", email) if email else ""
 
 

@@ -22,7 +22,9 @@ def unsubscribe_token(email_hash: str) -> str:
 
 
 def privacy_token(email: str) -> str:
-    return signing.dumps(email.strip().lower(), salt=PRIVACY_SALT)
+    from khabar.comments.identity import normalise_email
+
+    return signing.dumps(normalise_email(email), salt=PRIVACY_SALT)
 
 
 def _unsubscribed(email_hash: str) -> bool:
