@@ -1,6 +1,8 @@
 """E-mail to commenters who asked for it: when their comment is published, and when someone's
 reply to it is. Every message carries a one-click unsubscribe (RFC 8058)."""
 
+import logging
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
@@ -9,12 +11,26 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import iri_to_uri
 
+from khabar.comments.checks import site_address_missing
+
+logger = logging.getLogger(__name__)
+
 UNSUBSCRIBE_SALT = "khabar.comments.unsubscribe"
 PRIVACY_SALT = "khabar.comments.privacy"
 
 
 def site_url(path: str) -> str:
     return iri_to_uri((settings.SITE_URL or "http://127.0.0.1:8000") + path)
+
+
+def _deliver(message: EmailMessage) -> bool:
+    """Send, unless the message would reach a real mailbox with links to 127.0.0.1 (no
+    KHABAR_SITE_URL with a real e-mail back-end; the start-up check says so too)."""
+    if site_address_missing():
+        logger.error("E-mail to a reader not sent: KHABAR_SITE_URL is not set.")
+        return False
+    message.send(fail_silently=True)
+    return True
 
 
 def unsubscribe_token(email_hash: str) -> str:
@@ -53,7 +69,7 @@ def _send(comment, to_comment, template: str, subject: str) -> None:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.send(fail_silently=True)
+    _deliver(message)
 
 
 def comment_published(comment) -> None:
@@ -86,8 +102,10 @@ def comment_published(comment) -> None:
 def send_privacy_link(email: str, language: str) -> None:
     with translation.override(language):
         link = site_url(reverse("comments_privacy_manage", kwargs={"token": privacy_token(email)}))
-        EmailMessage(
-            subject=translation.gettext("Your comments on Khabar"),
-            body=render_to_string("comments/email/privacy.txt", {"link": link}),
-            to=[email],
-        ).send(fail_silently=True)
+        _deliver(
+            EmailMessage(
+                subject=translation.gettext("Your comments on Khabar"),
+                body=render_to_string("comments/email/privacy.txt", {"link": link}),
+                to=[email],
+            )
+        )
