@@ -34,6 +34,9 @@ class Submission:
     started: str = ""  # a signed timestamp of when the form was handed out
     notify_on_publish: bool = False
     notify_on_reply: bool = False
+    # The browser proved it confirmed this address (identity.proven_hashes): the only way trust
+    # or an edition's "known commenter" applies. Knowing an address is not enough.
+    confirmed: bool = False
     held: list[str] = field(default_factory=list)
 
 
@@ -111,6 +114,7 @@ HOLD_REASONS = {
     "held-word": gettext_lazy("contains a held word"),
     "links": gettext_lazy("contains many links"),
     "premoderation": gettext_lazy("pre-moderation"),
+    "first-time": gettext_lazy("a first comment (the edition moderates first-time commenters)"),
     # The demo loader (newsroom/management/commands/seed_demo.py) holds its sample comments so
     # that the queue has something in it.
     "demo": gettext_lazy("a sample comment of the demo content"),
@@ -139,20 +143,67 @@ def hold_reasons(sub: Submission) -> list[str]:
             break
     if count_links(sub.body) > settings.KHABAR_COMMENT_MAX_LINKS:
         reasons.append("links")
-    if sub.article.effective_comment_mode == CommentMode.PREMODERATED and not is_trusted(
-        sub.email_hash
-    ):
+    premoderated = sub.article.effective_comment_mode == CommentMode.PREMODERATED
+    if premoderated and not is_trusted(sub.email_hash, sub.confirmed):
         reasons.append("premoderation")
+    elif (
+        not premoderated
+        and sub.article.edition.moderate_first_comments
+        and not _known(sub.email_hash, sub.confirmed)
+    ):
+        reasons.append("first-time")
     return reasons
 
 
-def is_trusted(email_hash: str) -> bool:
-    """A commenter whose last N comments in a row were approved skips the queue."""
-    if not email_hash:
-        return False
-    streak = (
-        Commenter.objects.filter(email_hash=email_hash)
-        .values_list("approved_streak", flat=True)
-        .first()
+def _confirmed_commenter(email_hash: str, confirmed: bool) -> Commenter | None:
+    """The commenter behind a comment, when the address is confirmed and the browser that
+    sends it holds the proof of that confirmation."""
+    if not (email_hash and confirmed):
+        return None
+    return Commenter.objects.filter(email_hash=email_hash, confirmed_at__isnull=False).first()
+
+
+def is_trusted(email_hash: str, confirmed: bool = False) -> bool:
+    """A commenter whose last N comments in a row were approved skips the queue, from a
+    browser that confirmed the address: another person typing the same address does not."""
+    commenter = _confirmed_commenter(email_hash, confirmed)
+    return (
+        commenter is not None and commenter.approved_streak >= settings.KHABAR_COMMENT_TRUST_AFTER
     )
-    return (streak or 0) >= settings.KHABAR_COMMENT_TRUST_AFTER
+
+
+def _known(email_hash: str, confirmed: bool) -> bool:
+    """Not a first-time commenter: a confirmed identity with an approved comment."""
+    commenter = _confirmed_commenter(email_hash, confirmed)
+    return commenter is not None and commenter.approved_count > 0
+
+
+def asks_confirmation(sub: Submission) -> bool:
+    """Whether this comment calls for the address to be confirmed: it asks for e-mail, or trust
+    decides whether it waits. Only what the writer can see decides (never whether the address
+    has commented before), so the answer tells nobody anything about an address."""
+    if not sub.email or sub.confirmed:
+        return False
+    trust_matters = (
+        sub.article.effective_comment_mode == CommentMode.PREMODERATED
+        or sub.article.edition.moderate_first_comments
+    )
+    return sub.notify_on_publish or sub.notify_on_reply or trust_matters
+
+
+def confirmation_note(sub: Submission) -> str:
+    """What the form's answer adds when the address still needs confirming ("" otherwise)."""
+    if not asks_confirmation(sub):
+        return ""
+    if (
+        sub.article.effective_comment_mode == CommentMode.PREMODERATED
+        or sub.article.edition.moderate_first_comments
+    ):
+        return _(
+            "Until you confirm your e-mail address, we send you no e-mails and your comments "
+            "wait for a moderator: open the link we have sent to it, in this browser."
+        )
+    return _(
+        "We send you no e-mails until you confirm your address: open the link we have sent to "
+        "it, in this browser."
+    )
