@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from khabar.comments import spam
 from khabar.comments.models import Ban, Comment, Commenter, HeldWord
 from khabar.comments.text import count_links
-from khabar.lib.arabic import normalize, words
+from khabar.lib.arabic import normalize
 from khabar.lib.dates import localize_digits
 from khabar.news.models import Article, CommentMode
 
@@ -113,6 +114,13 @@ HOLD_REASONS = {
     ),
     "held-word": gettext_lazy("contains a held word"),
     "links": gettext_lazy("contains many links"),
+    "short-link": gettext_lazy("contains a shortened link that hides where it leads"),
+    "hidden-link": gettext_lazy("contains a web address written so as not to be a link"),
+    "contact": gettext_lazy("contains a telephone number or a messaging handle"),
+    "look-alike": gettext_lazy("mixes Latin letters with look-alike Cyrillic or Greek ones"),
+    "repeated": gettext_lazy("repeats the same words or characters"),
+    "shouting": gettext_lazy("written mostly in capital letters"),
+    "duplicate": gettext_lazy("the same text was sent on another story"),
     "premoderation": gettext_lazy("pre-moderation"),
     "first-time": gettext_lazy("a first comment (the edition moderates first-time commenters)"),
     # The demo loader (newsroom/management/commands/seed_demo.py) holds its sample comments so
@@ -135,14 +143,15 @@ def hold_reasons(sub: Submission) -> list[str]:
     reasons = []
     if not sub.captcha_solved:
         reasons.append("no-captcha")
-    # Word by word after normalisation, so punctuation, harakat or tatweel change nothing.
-    text = f" {' '.join(words(sub.body))} "
-    for phrase in HeldWord.objects.values_list("phrase", flat=True):
-        if f" {' '.join(words(phrase))} " in text:
-            reasons.append("held-word")
-            break
+    # Word by word after normalisation, so punctuation, harakat or tatweel change nothing, nor
+    # do letters spelled out one by one, look-alike letters or an Arabic prefix (spam.py).
+    if spam.contains_phrase(sub.body, HeldWord.objects.values_list("phrase", flat=True)):
+        reasons.append("held-word")
     if count_links(sub.body) > settings.KHABAR_COMMENT_MAX_LINKS:
         reasons.append("links")
+    reasons.extend(spam.signs(sub.body))
+    if _sent_elsewhere(sub):
+        reasons.append("duplicate")
     premoderated = sub.article.effective_comment_mode == CommentMode.PREMODERATED
     if premoderated and not is_trusted(sub.email_hash, sub.confirmed):
         reasons.append("premoderation")
@@ -153,6 +162,20 @@ def hold_reasons(sub: Submission) -> list[str]:
     ):
         reasons.append("first-time")
     return reasons
+
+
+def _sent_elsewhere(sub: Submission) -> bool:
+    """The same text on another story within a day, from anyone: one message sent from many
+    networks (check_refusals refuses the same text on the same story, or from the same network
+    or address). Short texts ("thank you") are said by many people and do not count."""
+    if len(sub.body) < 30:
+        return False
+    day = timezone.now() - timedelta(days=1)
+    return (
+        Comment.objects.filter(created_at__gte=day, body=sub.body)
+        .exclude(article=sub.article)
+        .exists()
+    )
 
 
 def _confirmed_commenter(email_hash: str, confirmed: bool) -> Commenter | None:
