@@ -223,3 +223,40 @@ def test_story_pages_are_the_same_bytes_with_a_proof(
     assert reader.get(url).content == Client().get(url).content
     region = f"/ar/comments/{premoderated.news_code}?partial=1"
     assert reader.get(region).content == Client().get(region).content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_chromium_the_confirming_browser_is_trusted_and_another_is_not(browser, live_server,
+                                                                        premoderated):  # fmt: skip
+    """The proof cookie (path /ar/comments/, SameSite=Strict, HttpOnly) reaches the comment
+    form's POST in a real browser, and only from the browser that confirmed."""
+    Commenter.objects.create(email_hash=email_hash(VICTIM), approved_count=3, approved_streak=3)
+    story = live_server.url + premoderated.get_absolute_url()
+
+    def write(page, body):
+        page.goto(story)
+        page.fill("#id_name", "سلمى")
+        page.fill("#id_email", VICTIM)
+        page.fill("#id_body", body)
+        page.wait_for_function("document.querySelector('input[name=altcha]').value !== ''")
+        page.click("button.comment-submit")
+        return page.wait_for_selector(".sent-note").inner_text()
+
+    mine = browser.new_context(locale="ar-IQ")
+    page = mine.new_page()
+    answer = write(page, "تعليق قبل التأكيد من المتصفح الأول")
+    assert latest().status == Comment.Status.PENDING
+    assert "افتح الرابط" in answer  # the answer asks to confirm, in Arabic
+    page.goto(live_server.url + confirmation_path(mail.outbox[0]))
+    page.click("form button[type=submit]")
+    page.wait_for_selector(".sent-note")
+    cookie = next(c for c in mine.cookies() if c["name"] == identity.PROOF_COOKIE)
+    assert cookie["path"] == "/ar/comments/" and cookie["httpOnly"]
+    write(page, "تعليق بعد التأكيد من المتصفح الأول")
+    assert latest().status == Comment.Status.APPROVED
+
+    other = browser.new_context(locale="ar-IQ")
+    write(other.new_page(), "تعليق بالعنوان نفسه من متصفح آخر")
+    assert latest().status == Comment.Status.PENDING
+    mine.close()
+    other.close()
