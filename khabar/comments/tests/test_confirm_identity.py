@@ -260,3 +260,18 @@ def test_in_chromium_the_confirming_browser_is_trusted_and_another_is_not(browse
     assert latest().status == Comment.Status.PENDING
     mine.close()
     other.close()
+
+
+def test_without_javascript_the_page_says_so_too(premoderated, django_capture_on_commit_callbacks):
+    reader = Client()
+    url = f"/ar/comments/{premoderated.news_code}"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = reader.post(url, comment_data(premoderated, solve_captcha=False, email=VICTIM))
+    assert response.status_code == 303 and "&confirm=1" in response["Location"]
+    with translation.override("ar"):
+        note = translation.gettext(
+            "Until you confirm your e-mail address, we send you no e-mails and your comments "
+            "wait for a moderator: open the link we have sent to it, in this browser."
+        )
+    assert note in reader.get(response["Location"]).content.decode()
+    assert len(mail.outbox) == 1
