@@ -10,7 +10,7 @@ import pytest
 
 from khabar.comments.models import Comment, HeldWord
 from khabar.news.models import CommentMode
-from khabar.testing import comment_data
+from khabar.testing import comment_data, confirm_address
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +138,10 @@ def test_edition_can_moderate_first_time_commenters(client, open_story, moderato
     actions.do_approve(first, moderator)
     response = _post(client, open_story, "تعليق ثان من القارئ نفسه.", 1)
     assert Comment.objects.get(pk=response.json()["id"]).status == Comment.Status.PENDING
+    # From the browser that confirmed the address: known, published at once.
+    confirm_address(client, "writer1@example.net")
+    response = _post(client, open_story, "تعليق ثالث من القارئ نفسه.", 1)
+    assert Comment.objects.get(pk=response.json()["id"]).status == Comment.Status.APPROVED
 
 
 def test_first_time_setting_is_off_by_default(client, open_story):
