@@ -185,3 +185,19 @@ def post_comment_to(base, article, data):
             return response.status, json.load(response)
     except urllib.error.HTTPError as error:
         return error.code, json.load(error)
+
+
+def confirm_address(client, *emails, edition_code="ar"):
+    """Confirm each address as its owner does (the link of the confirmation e-mail), and give
+    the test client the proof its browser would keep: trust and e-mail then apply to its
+    comments."""
+    from django.core.signing import get_cookie_signer
+
+    from khabar.comments import actions, identity
+
+    hashes = [identity.email_hash(email) for email in emails]
+    for hashed in hashes:
+        actions.do_confirm_address(hashed)
+    signer = get_cookie_signer(salt=identity.PROOF_COOKIE + identity.PROOF_SALT)
+    client.cookies[identity.PROOF_COOKIE] = signer.sign(",".join(hashes))
+    client.cookies[identity.PROOF_COOKIE]["path"] = identity.proof_path(edition_code)

@@ -77,10 +77,43 @@ def do_submit(sub: rules.Submission, *, captcha_payload: str = "") -> Comment:
         if comment.status == Comment.Status.APPROVED:
             _touch_article(comment.article_id)
             transaction.on_commit(lambda: notify.comment_published(comment))
-        if sub.email_hash and (sub.notify_on_publish or sub.notify_on_reply):
-            # Asking for messages again undoes an earlier unsubscribe.
+        if sub.email_hash and sub.confirmed and (sub.notify_on_publish or sub.notify_on_reply):
+            # Asking for messages again undoes an earlier unsubscribe, from the browser of the
+            # address's owner only: anyone else could undo it by typing the address.
             Commenter.objects.filter(email_hash=sub.email_hash).update(unsubscribed=False)
+        asks_mail = sub.notify_on_publish or sub.notify_on_reply
+        if rules.asks_confirmation(sub) and _claim_confirmation_mail(sub.email_hash, asks_mail):
+            email, edition, headline = sub.email, sub.article.edition, sub.article.headline
+            transaction.on_commit(
+                lambda: notify.send_confirmation(email, sub.email_hash, edition, headline)
+            )
     return comment
+
+
+CONFIRMATION_MAIL_EVERY = timedelta(days=1)
+
+
+def _claim_confirmation_mail(email_hash: str, asks_mail: bool) -> bool:
+    """True for at most one comment a day per address: the one that sends the confirmation
+    link. A conditional UPDATE, so simultaneous comments cannot both claim it. An address that
+    unsubscribed gets it only with a comment that asks for e-mail."""
+    now = timezone.now()
+    Commenter.objects.get_or_create(email_hash=email_hash)
+    due = Q(confirmation_sent_at__isnull=True) | Q(
+        confirmation_sent_at__lt=now - CONFIRMATION_MAIL_EVERY
+    )
+    claim = Commenter.objects.filter(due, email_hash=email_hash)
+    if not asks_mail:
+        claim = claim.filter(unsubscribed=False)
+    return bool(claim.update(confirmation_sent_at=now))
+
+
+def do_confirm_address(email_hash: str) -> None:
+    """The owner of the address opened the link mailed to it (views.confirm)."""
+    commenter, _ = Commenter.objects.get_or_create(email_hash=email_hash)
+    Commenter.objects.filter(pk=commenter.pk, confirmed_at__isnull=True).update(
+        confirmed_at=timezone.now()
+    )
 
 
 def _set_status(comment: Comment, status: str, actor, action: str, note: str = "") -> bool:

@@ -2,8 +2,35 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from khabar.comments.identity import normalise_email
 from khabar.comments.text import clean_text, has_lone_surrogate
 from khabar.lib.dates import localize_digits
+
+
+class AddressField(forms.EmailField):
+    """An e-mail address in its one spelling (identity.normalise_email): invisible characters
+    removed, lower-case, the domain in ASCII. It is checked, stored and hashed in that form."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        super().__init__(**kwargs)
+        self.error_messages.setdefault("invalid", _("This e-mail address does not look right."))
+        self.validators = []  # normalise_email validates the folded address
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return ""
+        try:
+            return normalise_email(value)
+        except ValueError:
+            raise forms.ValidationError(
+                _(
+                    "This is not a valid e-mail address, even without spaces and invisible "
+                    "characters. Please check it."
+                ),
+                code="invalid",
+            ) from None
 
 
 class CommentForm(forms.Form):
@@ -13,7 +40,7 @@ class CommentForm(forms.Form):
         error_messages={"required": _("Please write your name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
     )
-    email = forms.EmailField(
+    email = AddressField(
         label=_("E-mail (optional, never shown)"),
         required=False,
         error_messages={"invalid": _("This e-mail address does not look right.")},
@@ -92,4 +119,4 @@ class EditCommentForm(forms.Form):
 
 
 class PrivacyRequestForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address you commented with"))
+    email = AddressField(label=_("E-mail address you commented with"))

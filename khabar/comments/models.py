@@ -120,6 +120,15 @@ class Commenter(models.Model):
     # Approved comments since the last rejection: the count that earns skipping the queue.
     approved_streak = models.PositiveIntegerField(_("approved since the last rejection"), default=0)
     unsubscribed = models.BooleanField(_("unsubscribed"), default=False)
+    # Set when the owner of the address opened the link mailed to it: until then it gets no
+    # e-mail and earns no trust. Trust also needs the proof kept by the confirming browser
+    # (identity.py), so knowing the address is never enough.
+    confirmed_at = models.DateTimeField(_("address confirmed at"), null=True, blank=True)
+    # The last confirmation link sent: at most one a day, so that nobody can use the comment
+    # form to flood someone's mailbox.
+    confirmation_sent_at = models.DateTimeField(
+        _("confirmation link sent at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("commenter")

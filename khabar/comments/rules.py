@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from khabar.comments import spam
 from khabar.comments.models import Ban, Comment, Commenter, HeldWord
 from khabar.comments.text import count_links
-from khabar.lib.arabic import normalize, words
+from khabar.lib.arabic import normalize
 from khabar.lib.dates import localize_digits
 from khabar.news.models import Article, CommentMode
 
@@ -34,6 +35,9 @@ class Submission:
     started: str = ""  # a signed timestamp of when the form was handed out
     notify_on_publish: bool = False
     notify_on_reply: bool = False
+    # The browser proved it confirmed this address (identity.proven_hashes): the only way trust
+    # or an edition's "known commenter" applies. Knowing an address is not enough.
+    confirmed: bool = False
     held: list[str] = field(default_factory=list)
 
 
@@ -110,7 +114,15 @@ HOLD_REASONS = {
     ),
     "held-word": gettext_lazy("contains a held word"),
     "links": gettext_lazy("contains many links"),
+    "short-link": gettext_lazy("contains a shortened link that hides where it leads"),
+    "hidden-link": gettext_lazy("contains a web address written so as not to be a link"),
+    "contact": gettext_lazy("contains a telephone number or a messaging handle"),
+    "look-alike": gettext_lazy("mixes Latin letters with look-alike Cyrillic or Greek ones"),
+    "repeated": gettext_lazy("repeats the same words or characters"),
+    "shouting": gettext_lazy("written mostly in capital letters"),
+    "duplicate": gettext_lazy("the same text was sent on another story"),
     "premoderation": gettext_lazy("pre-moderation"),
+    "first-time": gettext_lazy("a first comment (the edition moderates first-time commenters)"),
     # The demo loader (newsroom/management/commands/seed_demo.py) holds its sample comments so
     # that the queue has something in it.
     "demo": gettext_lazy("a sample comment of the demo content"),
@@ -131,28 +143,90 @@ def hold_reasons(sub: Submission) -> list[str]:
     reasons = []
     if not sub.captcha_solved:
         reasons.append("no-captcha")
-    # Word by word after normalisation, so punctuation, harakat or tatweel change nothing.
-    text = f" {' '.join(words(sub.body))} "
-    for phrase in HeldWord.objects.values_list("phrase", flat=True):
-        if f" {' '.join(words(phrase))} " in text:
-            reasons.append("held-word")
-            break
+    # Word by word after normalisation, so punctuation, harakat or tatweel change nothing, nor
+    # do letters spelled out one by one, look-alike letters or an Arabic prefix (spam.py).
+    if spam.contains_phrase(sub.body, HeldWord.objects.values_list("phrase", flat=True)):
+        reasons.append("held-word")
     if count_links(sub.body) > settings.KHABAR_COMMENT_MAX_LINKS:
         reasons.append("links")
-    if sub.article.effective_comment_mode == CommentMode.PREMODERATED and not is_trusted(
-        sub.email_hash
-    ):
+    reasons.extend(spam.signs(sub.body))
+    if _sent_elsewhere(sub):
+        reasons.append("duplicate")
+    premoderated = sub.article.effective_comment_mode == CommentMode.PREMODERATED
+    if premoderated and not is_trusted(sub.email_hash, sub.confirmed):
         reasons.append("premoderation")
+    elif (
+        not premoderated
+        and sub.article.edition.moderate_first_comments
+        and not _known(sub.email_hash, sub.confirmed)
+    ):
+        reasons.append("first-time")
     return reasons
 
 
-def is_trusted(email_hash: str) -> bool:
-    """A commenter whose last N comments in a row were approved skips the queue."""
-    if not email_hash:
+def _sent_elsewhere(sub: Submission) -> bool:
+    """The same text on another story within a day, from anyone: one message sent from many
+    networks (check_refusals refuses the same text on the same story, or from the same network
+    or address). Short texts ("thank you") are said by many people and do not count."""
+    if len(sub.body) < 30:
         return False
-    streak = (
-        Commenter.objects.filter(email_hash=email_hash)
-        .values_list("approved_streak", flat=True)
-        .first()
+    day = timezone.now() - timedelta(days=1)
+    return (
+        Comment.objects.filter(created_at__gte=day, body=sub.body)
+        .exclude(article=sub.article)
+        .exists()
     )
-    return (streak or 0) >= settings.KHABAR_COMMENT_TRUST_AFTER
+
+
+def _confirmed_commenter(email_hash: str, confirmed: bool) -> Commenter | None:
+    """The commenter behind a comment, when the address is confirmed and the browser that
+    sends it holds the proof of that confirmation."""
+    if not (email_hash and confirmed):
+        return None
+    return Commenter.objects.filter(email_hash=email_hash, confirmed_at__isnull=False).first()
+
+
+def is_trusted(email_hash: str, confirmed: bool = False) -> bool:
+    """A commenter whose last N comments in a row were approved skips the queue, from a
+    browser that confirmed the address: another person typing the same address does not."""
+    commenter = _confirmed_commenter(email_hash, confirmed)
+    return (
+        commenter is not None and commenter.approved_streak >= settings.KHABAR_COMMENT_TRUST_AFTER
+    )
+
+
+def _known(email_hash: str, confirmed: bool) -> bool:
+    """Not a first-time commenter: a confirmed identity with an approved comment."""
+    commenter = _confirmed_commenter(email_hash, confirmed)
+    return commenter is not None and commenter.approved_count > 0
+
+
+def asks_confirmation(sub: Submission) -> bool:
+    """Whether this comment calls for the address to be confirmed: it asks for e-mail, or trust
+    decides whether it waits. Only what the writer can see decides (never whether the address
+    has commented before), so the answer tells nobody anything about an address."""
+    if not sub.email or sub.confirmed:
+        return False
+    trust_matters = (
+        sub.article.effective_comment_mode == CommentMode.PREMODERATED
+        or sub.article.edition.moderate_first_comments
+    )
+    return sub.notify_on_publish or sub.notify_on_reply or trust_matters
+
+
+def confirmation_note(sub: Submission) -> str:
+    """What the form's answer adds when the address still needs confirming ("" otherwise)."""
+    if not asks_confirmation(sub):
+        return ""
+    if (
+        sub.article.effective_comment_mode == CommentMode.PREMODERATED
+        or sub.article.edition.moderate_first_comments
+    ):
+        return _(
+            "Until you confirm your e-mail address, we send you no e-mails and your comments "
+            "wait for a moderator: open the link we have sent to it, in this browser."
+        )
+    return _(
+        "We send you no e-mails until you confirm your address: open the link we have sent to "
+        "it, in this browser."
+    )

@@ -9,6 +9,7 @@ edition_urlpatterns = [
     path("comments/<int:code>/own", views.own, name="comments_own"),
     path("comments/<int:code>/replies/<int:root_id>", views.replies, name="comments_replies"),
     path("comments/privacy/", views.privacy, name="comments_privacy"),
+    path("comments/confirm/<str:token>", views.confirm, name="comments_confirm"),
 ]
 
 urlpatterns = [

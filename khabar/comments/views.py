@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from khabar.comments import actions, captcha, notify, queries, rules
+from khabar.comments import actions, captcha, identity, notify, queries, rules
 from khabar.comments.forms import CommentForm, PrivacyRequestForm
 from khabar.comments.identity import client_address, email_hash, network_hash
 from khabar.comments.models import Comment
@@ -65,8 +65,9 @@ def _wants_json(request) -> bool:
 
 
 def _region_context(
-    request, article, *, form=None, full_page=False, reply_to=None, sent=None, error=None
-):
+    request, article, *, form=None, full_page=False, reply_to=None, sent=None, error=None,
+    confirm_note=False,
+):  # fmt: skip
     order = request.GET.get("order", "oldest")
     if order not in queries.ORDERS:
         order = "oldest"
@@ -89,6 +90,7 @@ def _region_context(
         "full_page": full_page,
         "reply_to": reply_to,
         "sent": sent,
+        "confirm_note": confirm_note,
         "error": error,
         "mode": article.effective_comment_mode,
         "closed": article.effective_comment_mode == CommentMode.CLOSED,
@@ -149,13 +151,17 @@ def region(request, article):
             Comment.objects.visible().filter(article=article, pk=int(request.GET["reply"])).first()
         )
     sent = None
+    # Only shows a note (rules.confirmation_note): nothing is decided by it.
+    confirm_note = request.GET.get("confirm") == "1"
     if request.GET.get("sent"):
         try:
             sent_id = signing.loads(request.GET["sent"], salt=SENT_SALT, max_age=SENT_MAX_AGE)
             sent = Comment.objects.filter(pk=sent_id, article=article).first()
         except signing.BadSignature:
             sent = None
-    return _full_page(request, article, reply_to=reply_to, sent=sent)
+    return _full_page(
+        request, article, reply_to=reply_to, sent=sent, confirm_note=sent and confirm_note
+    )
 
 
 def _with_parent_name(comment: Comment) -> Comment:
@@ -192,6 +198,7 @@ def _submit(request, article):
                 notify_on_publish=data["notify_on_publish"],
                 notify_on_reply=data["notify_on_reply"],
             )
+            submission.confirmed = submission.email_hash in identity.proven_hashes(request)
             try:
                 comment = actions.do_submit(submission, captcha_payload=data["altcha"])
             except (rules.Refused, captcha.CaptchaError) as refusal:
@@ -205,6 +212,8 @@ def _submit(request, article):
             if comment.status == Comment.Status.APPROVED
             else _("Thank you. Your comment is awaiting review by a moderator.")
         )
+        note = rules.confirmation_note(submission)
+        message = f"{message} {note}" if note else message
         # The writer's proof that this comment is theirs: the page without JavaScript carries it
         # in its address, the script keeps it to show the comment again while it is pending.
         sent = signing.dumps(comment.pk, salt=SENT_SALT)
@@ -218,7 +227,8 @@ def _submit(request, article):
         url = reverse(
             "comments_region", kwargs={"edition": article.edition.code, "code": article.news_code}
         )
-        return HttpResponseRedirect(f"{url}?sent={sent}#comment-{comment.pk}", status=303)
+        confirm = "&confirm=1" if note else ""
+        return HttpResponseRedirect(f"{url}?sent={sent}{confirm}#comment-{comment.pk}", status=303)
 
     if _wants_json(request):
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
@@ -355,6 +365,32 @@ def unsubscribe(request, token):
         done = True
     with translation.override(settings.LANGUAGE_CODE):
         return render(request, "comments/unsubscribe.html", {"done": done})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@in_edition
+def confirm(request, edition, token):
+    """The link of the confirmation e-mail: a page with one button. Only the POST confirms, as
+    mail scanners and link previews open every GET link of a message. The POST also gives this
+    browser the proof that makes its comments trusted (identity.add_proof)."""
+    error = None
+    try:
+        hashed = identity.confirmed_hash(token)
+    except signing.SignatureExpired:
+        error = _("This confirmation link has expired. Send a comment with your address to "
+                  "receive a new one.")  # fmt: skip
+    except signing.BadSignature:
+        error = _("This confirmation link is not valid. Check that it was copied whole.")
+    context = {"edition": edition, "nav_sections": nav_sections(edition), "error": error}
+    if error:
+        return render(request, "comments/confirm.html", context, status=400)
+    if request.method == "POST":
+        actions.do_confirm_address(hashed)
+        response = render(request, "comments/confirm.html", {**context, "done": True})
+        identity.add_proof(request, response, hashed, edition.code)
+        return response
+    return render(request, "comments/confirm.html", context)
 
 
 PRIVACY_REQUESTS_PER_HOUR = 3

@@ -63,6 +63,7 @@ class EditionAdmin(TranslatedHistory, admin.ModelAdmin):
     list_display = [
         "name", "code", "language", "locale", "numbering_system",
         boolean_field("is_default", Edition),
+        boolean_field("moderate_first_comments", Edition),
     ]  # fmt: skip
 
 

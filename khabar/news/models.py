@@ -104,6 +104,14 @@ class Edition(models.Model):
         choices=CommentMode.choices,
         default=CommentMode.PREMODERATED,
     )
+    moderate_first_comments = models.BooleanField(
+        _("moderate first-time commenters"),
+        default=False,
+        help_text=_(
+            "A comment from someone with no approved comment yet waits for a moderator, even on "
+            "stories open to comments."
+        ),
+    )
 
     class Meta:
         verbose_name = _("edition")

@@ -7,12 +7,19 @@ from django.core import mail
 from khabar.comments import actions
 from khabar.comments.models import Comment
 from khabar.news.models import CommentMode
+from khabar.testing import confirm_address
 
 pytestmark = pytest.mark.django_db
 
 
 def latest():
     return Comment.objects.latest("id")
+
+
+@pytest.fixture(autouse=True)
+def _confirmed(client):
+    """E-mail goes only to confirmed addresses (test_confirm_identity): these readers are."""
+    confirm_address(client, "reader@example.org", "first@example.org")
 
 
 def test_publication_message_only_after_approval(post_comment, article, moderator,

@@ -9,6 +9,7 @@ from khabar.comments import actions
 from khabar.comments.identity import email_hash
 from khabar.comments.models import Ban, Comment, HeldWord
 from khabar.news.models import CommentMode
+from khabar.testing import confirm_address
 
 pytestmark = pytest.mark.django_db
 
@@ -59,9 +60,10 @@ def test_without_javascript_the_comment_goes_to_the_queue(client, post_comment, 
     assert "تعليق مفيد على الخبر." in html and "بانتظار المراجعة" in html
 
 
-def test_trust_after_approved_comments_and_lost_on_rejection(post_comment, article, moderator,
-                                                             settings):  # fmt: skip
+def test_trust_after_approved_comments_and_lost_on_rejection(client, post_comment, article,
+                                                             moderator, settings):  # fmt: skip
     settings.KHABAR_COMMENT_TRUST_AFTER = 2
+    confirm_address(client, "reader@example.org")  # trust needs it (test_confirm_identity)
     for i in range(2):
         post_comment(article, email="reader@example.org", body=f"تعليق رقم {i}")
         actions.do_approve(Comment.objects.latest("id"), moderator)
