@@ -188,7 +188,7 @@ def _dump_postgresql(database: dict, destination: Path, connection) -> list[list
     return migrations
 
 
-def _media_files(media_root: Path) -> list[tuple[Path, str]]:
+def _media_files(media_root: Path) -> list[tuple[Path, str, int]]:
     """Regular files under the media directory, with their names in the archive. Links are left
     out: they point outside what the archive can restore."""
     media_root = Path(media_root)
@@ -199,8 +199,10 @@ def _media_files(media_root: Path) -> list[tuple[Path, str]]:
         dirnames.sort()
         for name in sorted(filenames):
             path = Path(directory) / name
-            if path.is_file() and not path.is_symlink():
-                found.append((path, "media/" + path.relative_to(media_root).as_posix()))
+            with contextlib.suppress(FileNotFoundError):
+                if path.is_file() and not path.is_symlink():
+                    name_in_archive = "media/" + path.relative_to(media_root).as_posix()
+                    found.append((path, name_in_archive, path.stat().st_size))
     return found
 
 
@@ -237,12 +239,9 @@ def create_backup(
                 "sha256": _sha256(db_copy),
             },
             "migrations": migrations,
-            "media": {"files": 0, "bytes": 0},
+            "media": {"files": len(media), "bytes": sum(size for _p, _n, size in media)},
             "secret_key": with_key,
         }
-        # Sizes are taken now; a file deleted since the walk is left out (counted only if there).
-        present = [(path, name, path.stat().st_size) for path, name in media if path.exists()]
-        manifest["media"] = {"files": len(present), "bytes": sum(s for _p, _n, s in present)}
         manifest_at = Path(staging) / MANIFEST
         manifest_at.write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
         partial = Path(staging) / "archive.tar.gz"
@@ -253,8 +252,11 @@ def create_backup(
             tar.add(db_copy, DATABASE_FILES[engine])
             if with_key:
                 tar.add(secret_key_file, SECRET_KEY_FILE)
-            for path, name, _size in present:
-                tar.add(path, name)
+            for path, name, _size in media:
+                # The site may delete a file meanwhile (a story's image replaced): the archive
+                # then holds one file fewer than its manifest counts, which a restore accepts.
+                with contextlib.suppress(FileNotFoundError):
+                    tar.add(path, name)
         with open(partial, "rb") as f:
             os.fsync(f.fileno())
         os.replace(partial, archive)

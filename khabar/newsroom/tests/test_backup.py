@@ -308,3 +308,30 @@ def test_the_default_archive_is_under_the_data_directory_with_the_time_in_its_na
     at = datetime(2026, 12, 3, 17, 4, 5, tzinfo=UTC)
     path = backup.default_archive_path(Path("/srv/khabar"), at)
     assert path == Path("/srv/khabar/backups/khabar-20261203-170405Z.tar.gz")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_force_on_postgresql_replaces_every_table_in_one_transaction(
+    make_article, tmp_path, settings, fresh_database
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's replacement is a rename, tested above")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    make_article("خبر في النسخة")
+    archive = tmp_path / "site.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    site = tmp_path / "site"
+    assert manage("restore", str(archive), data_dir=site, url=fresh_database).returncode == 0
+    # The site moves on: a table a newer migration added, a story written after the backup.
+    with psycopg.connect(fresh_database, autocommit=True) as db:
+        db.execute("CREATE TABLE news_from_a_later_migration (id int)")
+        db.execute("UPDATE news_article SET headline = 'تغير بعد النسخة'")
+    refused = manage("restore", str(archive), "--noinput", data_dir=site, url=fresh_database)
+    assert refused.returncode == 1 and "already has data" in refused.stderr
+    done = manage("restore", str(archive), "--force", data_dir=site, url=fresh_database)
+    assert done.returncode == 0, done.stderr
+    assert restored_headlines(site, fresh_database) == {"خبر في النسخة"}
+    with psycopg.connect(fresh_database) as db:
+        assert db.execute("SELECT to_regclass('news_from_a_later_migration')").fetchone() == (None,)
+    check = manage("migrate", "--check", data_dir=site, url=fresh_database)
+    assert check.returncode == 0, check.stdout + check.stderr
