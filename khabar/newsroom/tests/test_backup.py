@@ -335,3 +335,21 @@ def test_force_on_postgresql_replaces_every_table_in_one_transaction(
         assert db.execute("SELECT to_regclass('news_from_a_later_migration')").fetchone() == (None,)
     check = manage("migrate", "--check", data_dir=site, url=fresh_database)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.django_db
+def test_an_operator_who_does_not_confirm_changes_nothing(make_article, tmp_path, settings,
+                                                           monkeypatch):  # fmt: skip
+    from khabar.newsroom.management.commands import restore
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    archive = tmp_path / "site.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    make_article("خبر كتب بعد النسخة")
+    asked = []
+    monkeypatch.setattr(restore.Command, "stdin_is_a_terminal", staticmethod(lambda: True))
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "no")
+    with pytest.raises(CommandError, match="cancelled; nothing changed"):
+        call_command("restore", str(archive), stdout=io.StringIO())
+    assert "Is the site stopped" in asked[0]
+    assert Article.objects.filter(headline="خبر كتب بعد النسخة").exists()
