@@ -297,6 +297,18 @@ def read_manifest(archive: Path) -> dict:
             f"reads format {FORMAT_VERSION}. Restore it with the Khabar version that made it "
             f"({manifest.get('khabar_version')})."
         )
+    # The rest is checked too: the names in it decide where files are written.
+    database = manifest.get("database")
+    engine = database.get("engine") if isinstance(database, dict) else None
+    if (
+        engine not in DATABASE_FILES
+        or database.get("file") != DATABASE_FILES[engine]
+        or not isinstance(database.get("sha256"), str)
+        or not isinstance(manifest.get("migrations"), list)
+        or not all(isinstance(m, list) and len(m) == 2 for m in manifest["migrations"])
+        or not isinstance(manifest.get("media"), dict)
+    ):
+        raise BackupError(f"{archive} is damaged: its manifest is incomplete.")
     return manifest
 
 

@@ -245,6 +245,15 @@ def rewritten(archive: Path, out: Path, extra: tarfile.TarInfo, data: bytes = b"
     return out
 
 
+def only_a_manifest(out: Path, manifest: dict) -> Path:
+    with tarfile.open(out, "w:gz") as tar:
+        info = tarfile.TarInfo("manifest.json")
+        body = json.dumps(manifest).encode()
+        info.size = len(body)
+        tar.addfile(info, io.BytesIO(body))
+    return out
+
+
 def test_damaged_and_foreign_archives_are_refused_and_change_nothing(tmp_path):
     good = tmp_path / "good.tar.gz"
     backup.create_backup(good, **sqlite_site(tmp_path / "old", headlines=["ب"] * 2000))
@@ -263,12 +272,12 @@ def test_damaged_and_foreign_archives_are_refused_and_change_nothing(tmp_path):
     foreign = tmp_path / "foreign.tar.gz"
     with tarfile.open(foreign, "w:gz") as tar:
         tar.add(plain, "notes.txt")
-    other_manifest = tmp_path / "other.tar.gz"
-    with tarfile.open(other_manifest, "w:gz") as tar:
-        info = tarfile.TarInfo("manifest.json")
-        body = json.dumps({"format": "something-else"}).encode()
-        info.size = len(body)
-        tar.addfile(info, io.BytesIO(body))
+    other_manifest = only_a_manifest(tmp_path / "other.tar.gz", {"format": "something-else"})
+    odd_manifest = only_a_manifest(
+        tmp_path / "odd.tar.gz",
+        {"format": "khabar-backup", "format_version": 1,
+         "database": {"engine": "sqlite", "file": "../../etc/x"}},
+    )  # fmt: skip
     link = tarfile.TarInfo("media/escape")
     link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
     with_link = rewritten(good, tmp_path / "link.tar.gz", link)
@@ -281,6 +290,7 @@ def test_damaged_and_foreign_archives_are_refused_and_change_nothing(tmp_path):
         plain: "not a Khabar backup",
         foreign: "not a Khabar backup: it does not start with manifest.json",
         other_manifest: "not a Khabar backup: its manifest is someone else's",
+        odd_manifest: "is damaged: its manifest is incomplete",
         with_link: "not a Khabar backup: it holds 'media/escape'",
         escaping: "not a Khabar backup: it holds 'media/../../outside.txt'",
     }
