@@ -281,3 +281,25 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _audited_own_password_change(view):
+    """The admin's "change my password" page is the site's, not the user admin's: the change a
+    person makes to their own password goes to the audit log too."""
+
+    def password_change(request, extra_context=None):
+        before = request.user.password if request.user.is_authenticated else None
+        response = view(request, extra_context)
+        if request.method == "POST" and before is not None:
+            account = User.objects.get(pk=request.user.pk)
+            if account.password != before:
+                accounts.record(
+                    account, AuditEntry.Action.ACCOUNT_CHANGE, account, [{"field": "password"}]
+                )
+        return response
+
+    return password_change
+
+
+# Read by admin.site.get_urls() when the URLconf is first loaded, after the admin modules.
+admin.site.password_change = _audited_own_password_change(admin.site.password_change)

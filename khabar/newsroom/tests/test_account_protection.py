@@ -297,3 +297,22 @@ def test_a_change_of_flags_names_and_roles_is_one_entry_in_the_readers_language(
     with translation.override("ar"):
         assert entry.describe() in page
         assert str(AuditEntry.Action.ACCOUNT_CHANGE.label) in page
+
+
+def test_changing_ones_own_password_is_audited(administrator):
+    client = logged_in(administrator)
+    response = client.post("/admin/password_change/", {
+        "old_password": "pass-phrase-123", "new_password1": NEW_PASSWORD,
+        "new_password2": NEW_PASSWORD,
+    })  # fmt: skip
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.account, entry.changes) == (
+        administrator, administrator, [{"field": "password"}],
+    )  # fmt: skip
+    # A refused attempt (wrong old password) changes nothing and records nothing.
+    client.post("/admin/password_change/", {
+        "old_password": "wrong", "new_password1": "x-" + NEW_PASSWORD,
+        "new_password2": "x-" + NEW_PASSWORD,
+    })  # fmt: skip
+    assert AuditEntry.objects.count() == 1
