@@ -10,7 +10,7 @@ allows."""
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +48,13 @@ def _without(items, prefixes):
     return kept
 
 
+def grantable_permissions():
+    """The permissions a role or a person can be given. A permission's name is made from its
+    content type's model. django-axes' own are left out: its admin pages are off (settings,
+    AXES_ENABLE_ADMIN), so they would give nothing, and only in English."""
+    return Permission.objects.exclude(content_type__app_label="axes").select_related("content_type")
+
+
 admin.site.unregister(Group)
 
 
@@ -55,6 +62,11 @@ admin.site.unregister(Group)
 class RoleAdmin(TranslatedHistory, RolesOnlyDeletion, GroupAdmin):
     """Roles. The four built-in roles keep their stored names, which the code refers to: the
     form shows their name in the reader's language, read-only; their permissions can change."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "permissions":
+            kwargs["queryset"] = grantable_permissions()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is not None and obj.name in ROLE_NAMES:
@@ -122,8 +134,7 @@ class AuditedUserAdmin(TranslatedHistory, RolesOnlyDeletion, UserAdmin):
 
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
         if db_field.name == "user_permissions":
-            # A permission's name is made from its content type's model (as GroupAdmin does).
-            kwargs["queryset"] = db_field.remote_field.model.objects.select_related("content_type")
+            kwargs["queryset"] = grantable_permissions()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     # A flag someone may only read is shown as a yes/no icon in the reader's language (Django's
