@@ -316,3 +316,16 @@ def test_changing_ones_own_password_is_audited(administrator):
         "new_password2": "x-" + NEW_PASSWORD,
     })  # fmt: skip
     assert AuditEntry.objects.count() == 1
+
+
+def test_a_superuser_giving_a_single_permission_is_audited_with_its_name(superuser, reporter):
+    view_ban = Permission.objects.get(codename="view_ban")
+    data = change_data(superuser, reporter, user_permissions=[view_ban.pk])
+    response = logged_in(superuser).post(f"/admin/auth/user/{reporter.pk}/change/", data)
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get()
+    assert entry.changes == [
+        {"field": "user_permissions", "before": [], "after": ["comments.view_ban"]}
+    ]
+    with translation.override("ar"):
+        assert entry.describe() == "صلاحيات المستخدم: — → التعليقات | يمكنه عرض حظر"

@@ -66,6 +66,9 @@ def test_fifty_wrong_passwords_lock_the_account_even_against_the_right_one(clien
     assert response.status_code == 429
     assert locked_message() in response.content.decode()
     assert not logged_in(client)
+    # What axes keeps of the attempts never holds a password.
+    assert not AccessAttempt.objects.filter(post_data__contains=WRONG).exists()
+    assert not AccessAttempt.objects.filter(post_data__contains=PASSWORD).exists()
     # Another account from those networks still logs in.
     assert attempt(client, url, "omar-absent", WRONG, "10.1.0").status_code == 200
 
