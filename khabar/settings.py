@@ -8,6 +8,7 @@ cache and a secret key generated once and kept in the data directory.
 import hashlib
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -250,6 +251,32 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Khabar <noreply@localhost>")
+
+# Login throttling (issue 18): django-axes counts failed log-ins on /desk/login/ and /admin/login/
+# in the database (shared by every process), by account name and by network separately, and
+# answers 429 on the login page itself, the same whether or not the account exists
+# (khabar/newsroom/throttle.py, views.login_locked_out). Unlock early: manage.py axes_reset,
+# axes_reset_username NAME or axes_reset_ip ADDRESS (the network's first address).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: it turns a lockout into the answer
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out log-in
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "khabar.newsroom.throttle.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
+AXES_FAILURE_LIMIT = envint("KHABAR_LOGIN_FAILURE_LIMIT", 5)  # per account name
+KHABAR_LOGIN_NETWORK_FAILURE_LIMIT = envint("KHABAR_LOGIN_NETWORK_FAILURE_LIMIT", 20)
+_cooloff_minutes = envint("KHABAR_LOGIN_COOLOFF_MINUTES", 15)
+if min(AXES_FAILURE_LIMIT, KHABAR_LOGIN_NETWORK_FAILURE_LIMIT, _cooloff_minutes) < 1:
+    raise ImproperlyConfigured("KHABAR_LOGIN_* limits and the cool-off must be at least 1")
+AXES_COOLOFF_TIME = timedelta(minutes=_cooloff_minutes)
+# The cool-off runs from the lockout: more tries while locked out do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "khabar.newsroom.throttle.client_network"
+AXES_LOCKOUT_CALLABLE = "khabar.newsroom.views.login_locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful log-ins are not a record this site keeps
+AXES_ENABLE_ADMIN = False  # axes' admin pages are English-only; use the commands above
 
 LOGGING = {
     "version": 1,

@@ -1,16 +1,23 @@
-"""Users and roles in the admin. Role changes are made by administrators here; each one goes
-to the audit log. Roles and permissions are shown in the administrator's language (see
-roles.role_name and roles.permission_name)."""
+"""Users and roles in the admin. Role changes are made by administrators here; every change to
+an account goes to the audit log. Roles and permissions are shown in the administrator's language
+(see roles.role_name and roles.permission_name).
+
+Who may change whom is decided in khabar.newsroom.accounts: someone who is not a superuser sees
+a superuser's account (or one with rights beyond their reach) read-only and cannot change its
+password or delete it, gives only roles within their reach, and never changes what a role
+allows."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
+from django.core.exceptions import ValidationError
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from khabar.news.admin import TranslatedHistory, boolean_field, yes_no
+from khabar.newsroom import accounts
 from khabar.newsroom.models import AuditEntry
 from khabar.newsroom.roles import ROLE_NAMES, role_name
 
@@ -41,6 +48,13 @@ def _without(items, prefixes):
     return kept
 
 
+def grantable_permissions():
+    """The permissions a role or a person can be given. A permission's name is made from its
+    content type's model. django-axes' own are left out: its admin pages are off (settings,
+    AXES_ENABLE_ADMIN), so they would give nothing, and only in English."""
+    return Permission.objects.exclude(content_type__app_label="axes").select_related("content_type")
+
+
 admin.site.unregister(Group)
 
 
@@ -48,6 +62,11 @@ admin.site.unregister(Group)
 class RoleAdmin(TranslatedHistory, RolesOnlyDeletion, GroupAdmin):
     """Roles. The four built-in roles keep their stored names, which the code refers to: the
     form shows their name in the reader's language, read-only; their permissions can change."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "permissions":
+            kwargs["queryset"] = grantable_permissions()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is not None and obj.name in ROLE_NAMES:
@@ -58,11 +77,25 @@ class RoleAdmin(TranslatedHistory, RolesOnlyDeletion, GroupAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.name in ROLE_NAMES:
             fields.append("role")
+        if not accounts.may_change_role_permissions(request.user):
+            fields.append("permissions")
         return fields
 
     @admin.display(description=_("name"))
     def role(self, group):
         return role_name(group)
+
+    def save_related(self, request, form, formsets, change):
+        before = sorted(accounts.role_permissions(form.instance)) if change else []
+        super().save_related(request, form, formsets, change)
+        after = sorted(accounts.role_permissions(form.instance))
+        if before != after:
+            AuditEntry.objects.create(
+                actor=request.user,
+                action=AuditEntry.Action.ROLE,
+                note=form.instance.name[:500],
+                changes=[{"field": "permissions", "before": before, "after": after}],
+            )
 
 
 admin.site.unregister(User)
@@ -101,13 +134,17 @@ class AuditedUserAdmin(TranslatedHistory, RolesOnlyDeletion, UserAdmin):
 
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
         if db_field.name == "user_permissions":
-            # A permission's name is made from its content type's model (as GroupAdmin does).
-            kwargs["queryset"] = db_field.remote_field.model.objects.select_related("content_type")
+            kwargs["queryset"] = grantable_permissions()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     # A flag someone may only read is shown as a yes/no icon in the reader's language (Django's
     # read-only booleans write "True" and "False"), in the field's place on the page.
-    SHOWN_FLAGS = {"is_staff": "is_staff_shown", "is_superuser": "is_superuser_shown"}
+    SHOWN_FLAGS = {
+        "is_active": "is_active_shown",
+        "is_staff": "is_staff_shown",
+        "is_superuser": "is_superuser_shown",
+    }
+    is_active_shown = staticmethod(boolean_field("is_active", User))
     is_staff_shown = staticmethod(boolean_field("is_staff", User))
     is_superuser_shown = staticmethod(boolean_field("is_superuser", User))
 
@@ -119,7 +156,11 @@ class AuditedUserAdmin(TranslatedHistory, RolesOnlyDeletion, UserAdmin):
             fields += ["is_superuser", "user_permissions"]
         if obj is not None and obj.pk == request.user.pk:
             fields += ["groups", "is_staff", "is_superuser"]
+        if obj is not None and not accounts.may_manage(request.user, obj):
+            # Shown read-only (has_change_permission): the flags too, as yes/no in the language.
+            fields += ["is_active", "is_staff", "is_superuser"]
         # The flag keeps its own name here too, so that the form never holds it.
+        fields = list(dict.fromkeys(fields))
         return fields + [self.SHOWN_FLAGS[name] for name in fields if name in self.SHOWN_FLAGS]
 
     def get_fieldsets(self, request, obj=None):
@@ -133,19 +174,143 @@ class AuditedUserAdmin(TranslatedHistory, RolesOnlyDeletion, UserAdmin):
             fieldsets.append((title, {**options, "fields": fields}))
         return fieldsets
 
+    # Who may change which account (accounts.may_manage). Without the right to change it, Django
+    # shows the account read-only and refuses its password page; without the right to delete it,
+    # its deletion page.
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or accounts.may_manage(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or accounts.may_manage(request.user, obj))
+
+    def get_deleted_objects(self, objs, request):
+        """The bulk deletion asks no per-object permission: an account that is not the deleter's
+        to manage is named among what they may not delete, and Django refuses the deletion."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        beyond = [user for user in objs if not accounts.may_manage(request.user, user)]
+        if beyond:
+            perms_needed = {*perms_needed, *(user.get_username() for user in beyond)}
+        return deleted, counts, perms_needed, protected
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "groups" not in form.base_fields or request.user.is_superuser:
+            return form
+        actor = request.user
+
+        class RolesWithinReach(form):
+            def clean_groups(self):
+                groups = self.cleaned_data["groups"]
+                held = set(self.instance.groups.all()) if self.instance.pk else set()
+                given = [group for group in groups if group not in held]
+                beyond = [group for group in given if not accounts.may_give_role(actor, group)]
+                if beyond:
+                    raise ValidationError(
+                        _("You may not give a role with rights you do not hold: %(roles)s"),
+                        params={
+                            "roles": pgettext("list separator", ", ").join(
+                                role_name(g) for g in beyond
+                            )
+                        },
+                    )
+                return groups
+
+        return RolesWithinReach
+
+    # The audit log: the account as it was is read before the save, compared after its roles
+    # and permissions are saved too.
+    def save_model(self, request, obj, form, change):
+        if change:
+            form.audit_before = accounts.snapshot(type(obj).objects.get(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
-        before = set(form.instance.groups.values_list("name", flat=True)) if change else set()
-        was_superuser = form.initial.get("is_superuser", False)
         super().save_related(request, form, formsets, change)
-        after = set(form.instance.groups.values_list("name", flat=True))
-        notes = []
-        if before != after:
-            notes.append(f"{', '.join(sorted(before)) or '-'} → {', '.join(sorted(after)) or '-'}")
-        if bool(was_superuser) != form.instance.is_superuser:
-            notes.append(f"superuser: {form.instance.is_superuser}")
-        if notes:
-            AuditEntry.objects.create(
-                actor=request.user,
-                action=AuditEntry.Action.ROLE,
-                note=f"{form.instance.get_username()}: {'; '.join(notes)}",
-            )
+        after = accounts.snapshot(form.instance)
+        if change:
+            action = AuditEntry.Action.ACCOUNT_CHANGE
+            changed = accounts.changes(form.audit_before, after)
+        else:
+            action = AuditEntry.Action.ACCOUNT_CREATE
+            changed = accounts.changes({}, after)
+        accounts.record(request.user, action, form.instance, changed)
+
+    def delete_model(self, request, obj):
+        accounts.record(request.user, AuditEntry.Action.ACCOUNT_DELETE, obj, [])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            accounts.record(request.user, AuditEntry.Action.ACCOUNT_DELETE, user, [])
+        super().delete_queryset(request, queryset)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if not hasattr(form, "_meta"):
+            # The password form is not a model's form (TranslatedHistory expects one): Django
+            # records it as a change of "password", translated when shown.
+            return admin.ModelAdmin.construct_change_message(self, request, form, formsets, add)
+        return super().construct_change_message(request, form, formsets, add)
+
+    def user_change_password(self, request, id, form_url=""):
+        before = self.get_object(request, id)
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and before is not None:
+            after = type(before).objects.get(pk=before.pk)
+            if after.password != before.password:
+                accounts.record(
+                    request.user, AuditEntry.Action.ACCOUNT_CHANGE, after, [{"field": "password"}]
+                )
+        return response
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, read-only: entries are written by the actions and the admin, never by
+    hand."""
+
+    list_display = ["created_at", "actor", "action", "subject", "description"]
+    list_filter = ["action"]
+    list_select_related = ["actor", "article"]
+    fields = ["created_at", "actor", "action", "subject", "description"]
+    readonly_fields = fields
+
+    @admin.display(description=_("about"))
+    def subject(self, entry):
+        return entry.article.headline if entry.article else entry.note
+
+    @admin.display(description=_("changes"))
+    def description(self, entry):
+        return entry.describe() if entry.changes else (entry.note if entry.article else "")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _audited_own_password_change(view):
+    """The admin's "change my password" page is the site's, not the user admin's: the change a
+    person makes to their own password goes to the audit log too."""
+
+    def password_change(request, extra_context=None):
+        before = request.user.password if request.user.is_authenticated else None
+        response = view(request, extra_context)
+        if request.method == "POST" and before is not None:
+            account = User.objects.get(pk=request.user.pk)
+            if account.password != before:
+                accounts.record(
+                    account, AuditEntry.Action.ACCOUNT_CHANGE, account, [{"field": "password"}]
+                )
+        return response
+
+    return password_change
+
+
+# Read by admin.site.get_urls() when the URLconf is first loaded, after the admin modules.
+admin.site.password_change = _audited_own_password_change(admin.site.password_change)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from khabar.news.models import Article
 
@@ -105,6 +106,9 @@ class EditSession(models.Model):
 
 
 class AuditEntry(models.Model):
+    """Who did what, and when: to a story (article), or to a person's account (account, with
+    the fields that changed in `changes`, shown in the reader's language by describe())."""
+
     class Action(models.TextChoices):
         CREATE = "create", _("Created")
         SUBMIT = "submit", _("Submitted for review")
@@ -116,6 +120,9 @@ class AuditEntry(models.Model):
         CORRECT = "correct", _("Corrected or updated")
         RESTORE = "restore", _("Restored a revision")
         ROLE = "role", _("Changed a role")
+        ACCOUNT_CREATE = "account_create", _("Created an account")
+        ACCOUNT_CHANGE = "account_change", _("Changed an account")
+        ACCOUNT_DELETE = "account_delete", _("Deleted an account")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -133,7 +140,18 @@ class AuditEntry(models.Model):
         related_name="audit_entries",
         verbose_name=_("article"),
     )
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # [{"field": "is_staff", "before": false, "after": true}, ...]: data, not sentences, so that
+    # each reader sees the entry in their own language.
+    changes = models.JSONField(_("changes"), default=list, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -142,4 +160,51 @@ class AuditEntry(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.article_id}"
+        return (
+            f"{self.get_action_display()} · {self.note}"
+            if self.note
+            else str(self.get_action_display())
+        )
+
+    def describe(self) -> str:
+        """The changes in the active language: "staff status: No → Yes · groups: …"."""
+        return " · ".join(_describe_change(change) for change in self.changes)
+
+
+def _describe_change(change: dict) -> str:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    name = change["field"]
+    if name == "password":
+        return str(_("password changed"))
+    model = Group if name == "permissions" else get_user_model()
+    label = model._meta.get_field(name).verbose_name
+    return f"{label}: {_describe_value(name, change.get('before'))} → " + _describe_value(
+        name, change.get("after")
+    )
+
+
+def _describe_value(name: str, value) -> str:
+    from django.contrib.auth.models import Permission
+
+    from khabar.newsroom.roles import permission_name, role_name
+
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if name == "groups":
+        return pgettext("list separator", ", ").join(role_name(group) for group in value)
+    if name in ("user_permissions", "permissions"):
+        names = []
+        for code in value:
+            app_label, _dot, codename = code.partition(".")
+            permission = (
+                Permission.objects.select_related("content_type")
+                .filter(content_type__app_label=app_label, codename=codename)
+                .first()
+            )
+            names.append(permission_name(permission) if permission else code)
+        return pgettext("list separator", ", ").join(names)
+    return str(value)

@@ -12,13 +12,16 @@ from contextlib import suppress
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_location
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,6 +32,7 @@ from khabar.lib.dates import localize_digits
 from khabar.news.models import Article, Edition, Section, Tag
 from khabar.newsroom import actions, diff, queries
 from khabar.newsroom.forms import CorrectionForm, StoryForm, TimeForm
+from khabar.newsroom.middleware import interface_language
 from khabar.newsroom.models import Autosave, Revision
 from khabar.newsroom.queries import story_for
 from khabar.newsroom.roles import can, landing_url
@@ -52,12 +56,39 @@ def _desk_user(view):
 
 class Login(auth_views.LoginView):
     """The newsroom's log-in. Without a safe `next`, each role lands where it works
-    (roles.landing_url): moderators on the queue, not on a desk they may not open."""
+    (roles.landing_url): moderators on the queue, not on a desk they may not open. It speaks
+    the language the person chose in the admin, as its lockout answer does."""
 
     template_name = "newsroom/login.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override(interface_language(request)):
+            response = super().dispatch(request, *args, **kwargs)
+            return response.render() if hasattr(response, "render") else response
+
     def get_default_redirect_url(self):
         return landing_url(self.request.user)
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """The answer to a log-in once its account name or its network has failed too often
+    (AXES_LOCKOUT_CALLABLE, khabar/newsroom/throttle.py): the login page it was sent from, desk
+    or admin, with an empty form and one message, whether or not the account exists, even when
+    the password is right. 429, in the person's language."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    with translation.override(interface_language(request)):
+        context = dict(getattr(original_response, "context_data", None) or {})
+        form_class = type(context.get("form")) if context.get("form") else AuthenticationForm
+        context.update(
+            form=form_class(request),
+            locked_out=_(
+                "Too many failed attempts to log in with this name or from this network. "
+                "Try again once the wait is over (minutes: %(minutes)s)."
+            )
+            % {"minutes": minutes},
+        )
+        templates = getattr(original_response, "template_name", None) or "newsroom/login.html"
+        return TemplateResponse(request, templates, context, status=429).render()
 
 
 # Lazy: the labels are read per request, in the language of that request.

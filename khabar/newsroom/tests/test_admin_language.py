@@ -111,6 +111,19 @@ def content(edition, section, make_article, author):
         "description": "أخبار المال والأعمال", "position": 1,
     })  # fmt: skip
     assert response.status_code == 302
+    # A change to an account, for the audit log's pages.
+    response = client.post(f"/admin/auth/user/{reporter.pk}/password/", {
+        "password1": "another-pass-phrase-987", "password2": "another-pass-phrase-987",
+        "usable_password": "true",
+    })  # fmt: skip
+    assert response.status_code == 302
+    from khabar.newsroom import accounts
+    from khabar.newsroom.models import AuditEntry
+
+    audit = accounts.record(superuser, AuditEntry.Action.ACCOUNT_CHANGE, reporter, [
+        {"field": "is_staff", "before": False, "after": True},
+        {"field": "groups", "before": [EDITORS], "after": [EDITORS, ADMINISTRATORS]},
+    ])  # fmt: skip
     return {
         "superuser": superuser,
         "screens": [
@@ -154,6 +167,8 @@ def content(edition, section, make_article, author):
             f"/admin/comments/ban/{ban.pk}/change/",
             "/admin/comments/moderationlog/",
             f"/admin/comments/moderationlog/{entry.pk}/change/",
+            "/admin/newsroom/auditentry/",
+            f"/admin/newsroom/auditentry/{audit.pk}/change/",
             "/admin/news/article/?q=" + quote("الزراعة"),
         ],
         # Values the test wrote that are codes by nature (an edition's locale, time zone and
@@ -276,6 +291,8 @@ def test_an_administrator_sees_the_admin_in_arabic_too(browser, live_server, con
         "/admin/",
         "/admin/auth/user/",
         f"/admin/auth/user/{administrator.pk}/change/",
+        # A superuser's account, which an administrator may only read.
+        f"/admin/auth/user/{content['superuser'].pk}/change/",
         f"/admin/auth/user/{reporter.pk}/change/",
         "/admin/auth/group/",
         f"/admin/auth/group/{editors.pk}/change/",

@@ -113,6 +113,7 @@ def test_refusal_page_is_arabic(client, moderator):
 
 def test_role_changes_are_audited(client, reporter):
     from django.contrib.auth.models import Group, User
+    from django.utils import translation
 
     from khabar.newsroom.models import AuditEntry
 
@@ -132,8 +133,10 @@ def test_role_changes_are_audited(client, reporter):
     data.pop("is_superuser", None)
     response = client.post(f"/admin/auth/user/{reporter.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
-    entry = AuditEntry.objects.get(action="role")
-    assert entry.actor == admin and "Reporters → Editors" in entry.note
+    entry = AuditEntry.objects.get(action="account_change")
+    assert entry.actor == admin and entry.note == reporter.username
+    with translation.override("en"):
+        assert "groups: Reporters → Editors" in entry.describe()
 
 
 def test_history_and_preview_are_closed_to_colleagues(client, draft, other_reporter):
