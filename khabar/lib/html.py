@@ -178,7 +178,12 @@ def site_path(url: str) -> bool:
     )
 
 
-def outside_link(url: str) -> str | None:
+# Hosts in other letters a body may link to or take images from: each is mapped by the idna
+# package (in Python, ~0.3 ms), so a body of 20,000 different ones would take seconds.
+MAX_IDN_HOSTS = 200
+
+
+def outside_link(url: str, budget: list[int] | None = None) -> str | None:
     """An http(s) address rewritten with its host as shown_host gives it, or None. A
     scheme-relative "//host/x" (common in pasted HTML) becomes https. No user name or password
     (https://bank.example@evil.example/ is evil.example), no IP address, no odd port."""
@@ -189,23 +194,31 @@ def outside_link(url: str) -> str | None:
     host, _colon, port = authority.partition(":")
     if "@" in authority or "%" in authority or (_colon and not re.fullmatch(r"[0-9]{1,5}", port)):
         return None
+    if budget is not None and not host.isascii():
+        if budget[0] <= 0:
+            return None
+        budget[0] -= 1
     ascii_host = shown_host(host)
     if ascii_host is None or (port and not 0 < int(port) < 65536):
         return None
     return f"{scheme}://{ascii_host}{_colon}{port}{rest}"
 
 
-def safe_href(url: str) -> str | None:
+def safe_href(url: str, budget: list[int] | None = None) -> str | None:
     """A link's address as it is kept, or None when the link must go (its text stays)."""
     url = url.strip()
     if site_path(url):
         return url
     mailto = _MAILTO.match(url)
     if mailto:
+        if not mailto[2].isascii() and budget is not None:
+            if budget[0] <= 0:
+                return None
+            budget[0] -= 1
         if _UNSAFE_IN_URL.search(url) or not (host := shown_host(mailto[2])):
             return None
         return f"mailto:{mailto[1]}@{host}{mailto[3] or ''}"
-    return outside_link(url)
+    return outside_link(url, budget)
 
 
 def _image_hosts() -> list[str]:
@@ -217,7 +230,7 @@ def _media_prefix() -> str:
     return media if "//" in media or media.startswith("/") else f"/{media}"
 
 
-def safe_src(url: str, hosts: list[str], media: str) -> str | None:
+def safe_src(url: str, hosts: list[str], media: str, budget: list[int] | None = None) -> str | None:
     """An image from the site's own media (MEDIA_URL) or from a host in KHABAR_IMAGE_HOSTS
     ("cdn.example", or "*.cdn.example" for its subdomains); None for any other, which would
     tell a third party who reads the story."""
@@ -231,7 +244,7 @@ def safe_src(url: str, hosts: list[str], media: str) -> str | None:
         return url
     if not hosts or (url.startswith("/") and not url.startswith("//")):
         return None
-    address = outside_link(url)
+    address = outside_link(url, budget)
     if address is None:
         return None
     host = _ABSOLUTE.match(address)[2].partition(":")[0].rstrip(".")
@@ -257,6 +270,7 @@ def _alt_text(match: re.Match) -> str:
 
 def _attribute_filter(refused: list[str] | None):
     hosts, media = _image_hosts(), _media_prefix()
+    budget = [MAX_IDN_HOSTS]
 
     def attribute_value(tag: str, attribute: str, value: str) -> str | None:
         """nh3 asks here about every attribute it would keep; None drops it."""
@@ -266,9 +280,9 @@ def _attribute_filter(refused: list[str] | None):
         if attribute == "lang":
             return language_tag(value)
         if tag == "a" and attribute == "href":
-            kept = safe_href(value)
+            kept = safe_href(value, budget)
         elif tag == "img" and attribute == "src":
-            kept = safe_src(value, hosts, media)
+            kept = safe_src(value, hosts, media, budget)
         else:
             return value
         if kept is None and refused is not None:
@@ -304,33 +318,34 @@ def _paragraphs_at_top(html: str) -> str:
     """Text and inline elements left outside any block (an element that closed the paragraph
     they were in, like <form>, was unwrapped) go in a paragraph, so that cleaning a clean body
     changes nothing. Reads nh3's output, whose tags are well formed and whose text holds no "<"."""
-    out: list[str] = []
-    depth, position, paragraph = 0, 0, False
+    wraps: list[tuple[int, int]] = []  # (start, end) of runs at the top level to wrap
+    depth, top_from, run_from = 0, 0, -1
     for tag in _CLEAN_TAG.finditer(html):
-        text = html[position : tag.start()]
-        if depth == 0 and not paragraph and text.strip():
-            out.append("<p>")
-            paragraph = True
-        out.append(text)
-        closing, name = tag[1], tag[2]
+        closing, name = tag.group(1, 2)
         if depth == 0:
-            if name in _BLOCKS and paragraph:
-                out.append("</p>")
-                paragraph = False
-            elif name not in _BLOCKS and not paragraph:
-                out.append("<p>")
-                paragraph = True
+            if name in _BLOCKS:
+                if run_from < 0 and html[top_from : tag.start()].strip():
+                    run_from = top_from
+                if run_from >= 0:
+                    wraps.append((run_from, tag.start()))
+                    run_from = -1
+            elif run_from < 0:
+                run_from = top_from
         if name != "img":
             depth += -1 if closing else 1
-        out.append(tag[0])
-        position = tag.end()
-    text = html[position:]
-    if depth == 0 and not paragraph and text.strip():
-        out.append("<p>")
-        paragraph = True
-    out.append(text)
-    if paragraph:
-        out.append("</p>")
+        if depth == 0:
+            top_from = tag.end()
+    if run_from < 0 and html[top_from:].strip():
+        run_from = top_from
+    if run_from >= 0:
+        wraps.append((run_from, len(html)))
+    if not wraps:
+        return html
+    out, position = [], 0
+    for start, end in wraps:
+        out += [html[position:start], "<p>", html[start:end], "</p>"]
+        position = end
+    out.append(html[position:])
     return "".join(out)
 
 
@@ -345,12 +360,13 @@ class BodyRefused(ValidationError):
     """A body that is not sanitised at all: too long or nested too deep."""
 
 
-def check_body(value: str) -> None:
-    """Raise BodyRefused for a body over KHABAR_BODY_MAX_CHARS characters or nested deeper than
-    KHABAR_BODY_MAX_DEPTH elements; cheap enough to run on every save and every page."""
+def check_body(value: str, *, length: bool = True) -> None:
+    """Raise BodyRefused for a body over KHABAR_BODY_MAX_CHARS characters (unless `length` is
+    false) or nested deeper than KHABAR_BODY_MAX_DEPTH elements; cheap enough to run on every
+    save and every page."""
     max_chars = getattr(settings, "KHABAR_BODY_MAX_CHARS", DEFAULT_MAX_CHARS)
     max_depth = getattr(settings, "KHABAR_BODY_MAX_DEPTH", DEFAULT_MAX_DEPTH)
-    if len(value) > max_chars:
+    if length and len(value) > max_chars:
         raise BodyRefused(
             _("The body is %(length)s characters long; a story may have at most %(limit)s. "
               "Split it into several stories.") % {"length": f"{len(value):,}",
@@ -515,11 +531,11 @@ class CleanBody(str):
     __slots__ = ()
 
 
-def clean_body(value: str, refused: list[str] | None = None) -> CleanBody:
+def clean_body(value: str, refused: list[str] | None = None, *, length: bool = True) -> CleanBody:
     """Return a story body as safe HTML of the allowed subset. BodyRefused when it is too long or
     too deep (check_body); the addresses of links and images dropped are added to `refused`."""
     value = (value or "").replace("\x00", "")
-    check_body(value)
+    check_body(value, length=length)
     if not _LOOKS_LIKE_HTML.search(value):
         return CleanBody(text_to_paragraphs(value))
     if not _BLOCK_TAG.search(value):
@@ -569,7 +585,8 @@ def body_for_readers(value: str) -> str:
     stored body keeps only what the journalist chose (the editor and revision diffs show no
     attribute nobody set), and the page is still the same bytes for every reader."""
     try:
-        cleaned = clean_body(value)
+        # Not the length: a story saved under a higher KHABAR_BODY_MAX_CHARS is still shown.
+        cleaned = clean_body(value, length=False)
     except BodyRefused:
         # A body stored before the limits (or written around Article.save) that is too deep to
         # sanitise in time: its text only, without parsing it.

@@ -4,6 +4,7 @@ length limits checked before a body is sanitised (khabar/lib/html.py)."""
 import pytest
 
 from khabar.lib.html import (
+    MAX_IDN_HOSTS,
     BodyRefused,
     body_for_readers,
     check_body,
@@ -111,6 +112,18 @@ def test_links_in_a_body_keep_their_address_or_lose_only_the_link(written, kept)
         # The kept address, as an attribute (& escaped), is the one the link has.
         assert f'href="{kept.replace("&", "&amp;")}"' in body
         assert refused == []
+
+
+def test_a_body_links_to_a_bounded_number_of_hosts_in_other_letters():
+    # Each is mapped by the idna package in Python: 20,000 of them would take seconds.
+    links = "".join(f'<a href="https://موقع{n}.example/">{n}</a> ' for n in range(250))
+    refused = []
+    body = clean_body(f"<p>{links}</p>", refused)
+    assert body.count("xn--") == MAX_IDN_HOSTS == 200
+    assert len(refused) == 50
+    # Hosts in Latin letters and paths in Arabic do not count.
+    links = "".join(f'<a href="https://ar.example/{n}/مقال">{n}</a> ' for n in range(250))
+    assert clean_body(f"<p>{links}</p>").count("<a ") == 250
 
 
 IMAGES = [
@@ -265,3 +278,10 @@ def test_bodies_too_deep_or_too_long_are_refused_before_sanitising(settings, mon
 def test_a_stored_body_too_deep_to_sanitise_is_shown_as_text():
     stored = "<blockquote>" * 5000 + "نص <b>قديم</b> &amp; " + "</blockquote>" * 5000
     assert body_for_readers(stored) == '<p dir="auto">نص قديم &amp;</p>'
+
+
+def test_a_stored_body_longer_than_the_limit_is_still_shown(settings):
+    settings.KHABAR_BODY_MAX_CHARS = 10
+    assert body_for_readers("<p>فقرة أطول من الحد الجديد.</p>") == (
+        '<p dir="auto">فقرة أطول من الحد الجديد.</p>'
+    )
