@@ -50,9 +50,13 @@ def shapes(limit: int, depth: int) -> list[tuple[str, str, bool]]:
         ("many links (one host)",
          fill('<p>انظر <a href="https://example.org/report/1">التقرير</a> والبيان.</p>', limit),
          True),
-        ("many links (a new Arabic host each)",
+        ("many links (200 hosts in Arabic letters)",
+         fill('<p>انظر <a href="https://موقع.example/report/1">التقرير</a> والبيان.</p>', limit,
+              "".join(f'<p><a href="https://موقع{n}.example/">رابط</a></p>' for n in range(200))),
+         True),
+        ("links to 20,000 hosts in Arabic letters (refused)",
          "".join(f'<p><a href="https://موقع{n}.example/">رابط</a></p>' for n in range(20_000))[
-             : limit - 200].rsplit("<p>", 1)[0], True),
+             : limit - 200].rsplit("<p>", 1)[0], False),
         ("many library images",
          fill('<figure><img src="/media/2024/photo.jpg" alt="صورة"><figcaption>تعليق'
               "</figcaption></figure>", limit), True),
@@ -80,6 +84,11 @@ def child(repeat: int) -> None:
     from khabar.newsroom.roles import REPORTERS
 
     call_command("migrate", verbosity=0)
+    # A refused save shows the editor again; its {% static %} needs no collectstatic here.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     edition = Edition.objects.create(code="ar", name="خبر", language="ar", locale="ar_IQ",
                                      numbering_system="arab", is_default=True)  # fmt: skip
     section = Section.objects.create(edition=edition, name="اقتصاد", slug="اقتصاد")
@@ -96,20 +105,22 @@ def child(repeat: int) -> None:
     worst = 0.0
     for name, body, accepted in shapes(limit, depth):
         timings, cleaning = [], []
-        for _ in range(repeat):
+        for attempt in range(repeat + 1):  # the first save warms up (templates, caches)
             story.refresh_from_db()
             data = {"headline": story.headline, "lead": "", "body": body,
                     "section": section.pk, "tags": "", "source": "", "comment_mode": "",
                     "base_revision": story.revision, "action": "save"}  # fmt: skip
             started = time.perf_counter()
             response = client.post(f"/desk/stories/{story.pk}/", data)
-            timings.append(time.perf_counter() - started)
+            if attempt:
+                timings.append(time.perf_counter() - started)
             expected = 302 if accepted else 400
             assert response.status_code == expected, (name, response.status_code)
             started = time.perf_counter()
             with contextlib.suppress(BodyRefused):  # refused bodies: the time to refuse
                 clean_body(body)
-            cleaning.append(time.perf_counter() - started)
+            if attempt:
+                cleaning.append(time.perf_counter() - started)
         median = statistics.median(timings)
         worst = max(worst, max(timings))
         verdict = "ok" if max(timings) <= TARGET else "OVER"

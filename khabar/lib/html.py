@@ -178,12 +178,20 @@ def site_path(url: str) -> bool:
     )
 
 
-# Hosts in other letters a body may link to or take images from: each is mapped by the idna
-# package (in Python, ~0.3 ms), so a body of 20,000 different ones would take seconds.
+# Different hosts in other letters a body may link to or take images from: the idna package
+# maps each in Python (~0.3 ms), so a body of 20,000 different ones would take seconds.
 MAX_IDN_HOSTS = 200
 
 
-def outside_link(url: str, budget: list[int] | None = None) -> str | None:
+def _within(budget: set[str], host: str) -> bool:
+    """False for a host in other letters past the first MAX_IDN_HOSTS different ones."""
+    if host.isascii() or host in budget:
+        return True
+    budget.add(host)
+    return len(budget) <= MAX_IDN_HOSTS
+
+
+def outside_link(url: str, budget: set[str] | None = None) -> str | None:
     """An http(s) address rewritten with its host as shown_host gives it, or None. A
     scheme-relative "//host/x" (common in pasted HTML) becomes https. No user name or password
     (https://bank.example@evil.example/ is evil.example), no IP address, no odd port."""
@@ -194,27 +202,23 @@ def outside_link(url: str, budget: list[int] | None = None) -> str | None:
     host, _colon, port = authority.partition(":")
     if "@" in authority or "%" in authority or (_colon and not re.fullmatch(r"[0-9]{1,5}", port)):
         return None
-    if budget is not None and not host.isascii():
-        if budget[0] <= 0:
-            return None
-        budget[0] -= 1
+    if budget is not None and not _within(budget, host):
+        return None
     ascii_host = shown_host(host)
     if ascii_host is None or (port and not 0 < int(port) < 65536):
         return None
     return f"{scheme}://{ascii_host}{_colon}{port}{rest}"
 
 
-def safe_href(url: str, budget: list[int] | None = None) -> str | None:
+def safe_href(url: str, budget: set[str] | None = None) -> str | None:
     """A link's address as it is kept, or None when the link must go (its text stays)."""
     url = url.strip()
     if site_path(url):
         return url
     mailto = _MAILTO.match(url)
     if mailto:
-        if not mailto[2].isascii() and budget is not None:
-            if budget[0] <= 0:
-                return None
-            budget[0] -= 1
+        if budget is not None and not _within(budget, mailto[2]):
+            return None
         if _UNSAFE_IN_URL.search(url) or not (host := shown_host(mailto[2])):
             return None
         return f"mailto:{mailto[1]}@{host}{mailto[3] or ''}"
@@ -230,7 +234,7 @@ def _media_prefix() -> str:
     return media if "//" in media or media.startswith("/") else f"/{media}"
 
 
-def safe_src(url: str, hosts: list[str], media: str, budget: list[int] | None = None) -> str | None:
+def safe_src(url: str, hosts: list[str], media: str, budget: set[str] | None = None) -> str | None:
     """An image from the site's own media (MEDIA_URL) or from a host in KHABAR_IMAGE_HOSTS
     ("cdn.example", or "*.cdn.example" for its subdomains); None for any other, which would
     tell a third party who reads the story."""
@@ -270,7 +274,7 @@ def _alt_text(match: re.Match) -> str:
 
 def _attribute_filter(refused: list[str] | None):
     hosts, media = _image_hosts(), _media_prefix()
-    budget = [MAX_IDN_HOSTS]
+    budget: set[str] = set()
 
     def attribute_value(tag: str, attribute: str, value: str) -> str | None:
         """nh3 asks here about every attribute it would keep; None drops it."""

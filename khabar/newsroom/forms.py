@@ -7,6 +7,12 @@ from khabar.news.models import Article, Author, CommentMode, Section, Tag
 from khabar.newsroom import actions
 
 
+def _addresses(refused: list[str]) -> str:
+    """The first few refused addresses, each once, for the message."""
+    addresses = list(dict.fromkeys(a.strip()[:200] for a in refused))
+    return "، ".join(addresses[:10]) + ("، …" if len(addresses) > 10 else "")
+
+
 class StoryForm(forms.Form):
     headline = forms.CharField(
         label=_("Headline"),
@@ -77,7 +83,7 @@ class StoryForm(forms.Form):
                 _("These links or images cannot be kept: %(addresses)s. A link is a full "
                   "address starting with https:// or a path on this site starting with a "
                   "single /; an image comes from the site's image library.")
-                % {"addresses": "، ".join(dict.fromkeys(a.strip()[:200] for a in refused))},
+                % {"addresses": _addresses(refused)},
                 code="body_addresses",
             )  # fmt: skip
         if not body:

@@ -121,7 +121,9 @@ def test_a_body_links_to_a_bounded_number_of_hosts_in_other_letters():
     body = clean_body(f"<p>{links}</p>", refused)
     assert body.count("xn--") == MAX_IDN_HOSTS == 200
     assert len(refused) == 50
-    # Hosts in Latin letters and paths in Arabic do not count.
+    # The same host again does not count, nor do hosts in Latin letters and paths in Arabic.
+    links = '<a href="https://موقع.example/">x</a> ' * 250
+    assert clean_body(f"<p>{links}</p>").count("xn--") == 250
     links = "".join(f'<a href="https://ar.example/{n}/مقال">{n}</a> ' for n in range(250))
     assert clean_body(f"<p>{links}</p>").count("<a ") == 250
 
