@@ -401,7 +401,7 @@ _TOKEN = re.compile(
          (?>[\t\n\f\r ]*+=[\t\n\f\r ]*+(?>"[^"]*+"|'[^']*+'|[^\t\n\f\r >]++))?
       )*+>
     |(!--)
-    |(!\[CDATA\[)?[!?][^>]*+>|/[^a-zA-Z>][^>]*+>|/>
+    |(!\[CDATA\[)|[!?][^>]*+>|/[^a-zA-Z>][^>]*+>|/>
     )""",
     re.VERBOSE,
 )
@@ -424,6 +424,38 @@ _CLOSES_P = {"address", "article", "aside", "blockquote", "center", "details", "
 # Between two <li>s only these may stand for the second to close the first.
 _LI_PASSES = {"address", "div", "p", "span", "a", "b", "big", "code", "em", "font", "i", "nobr",
               "s", "small", "strike", "strong", "tt", "u"}  # fmt: skip
+# End tags that close everything above their element (when it is in scope); others stop at a
+# "special" element (html.spec.whatwg.org's list: any element not in _NOT_SPECIAL here).
+_CLOSES_THROUGH = {"address", "article", "aside", "blockquote", "button", "center", "details",
+                   "dialog", "dir", "div", "dl", "fieldset", "figcaption", "figure", "footer",
+                   "header", "hgroup", "listing", "main", "menu", "nav", "ol", "pre", "search",
+                   "section", "summary", "ul", "form", "p", "li", "dd", "dt", "h1", "h2", "h3",
+                   "h4", "h5", "h6", "applet", "marquee", "object"}  # fmt: skip
+_NOT_SPECIAL = _FORMATTING_NAMES = {"a", "b", "big", "code", "em", "font", "i", "nobr", "s",
+                                    "small", "strike", "strong", "tt", "u"}  # fmt: skip
+_NOT_SPECIAL = _NOT_SPECIAL | {
+    "span",
+    "abbr",
+    "cite",
+    "q",
+    "sub",
+    "sup",
+    "mark",
+    "time",
+    "label",
+    "dfn",
+    "kbd",
+    "samp",
+    "var",
+    "bdi",
+    "bdo",
+    "data",
+    "ins",
+    "del",
+}
+_STRICT_AFTER = {"svg", "math", "template", "select"}
+_ANY_START = re.compile(r"<[a-zA-Z]")
+_TABLE_START = re.compile(r"(?i)<(?:table|caption|colgroup|col|tbody|thead|tfoot|tr|td|th)\b")
 # Formatting elements closed by another element's end tag are opened again by the parser at
 # the next text: they still count until their own end tag.
 _FORMATTING = {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike",
@@ -469,11 +501,13 @@ def nesting_depth(value: str, limit: int) -> int:
                 if not closed:
                     break
                 position = closed.end()
-            elif cdata and foreign:
-                closed = value.find("]]>", token.start() + 9)
+            elif cdata:
+                # A bogus comment to the next ">" (in <svg> and <math>, never reached here, a
+                # CDATA section).
+                closed = value.find(">", position)
                 if closed < 0:
                     break
-                position = closed + 3
+                position = closed + 1
             continue  # a bogus comment or a doctype, to its ">"
         name = name.lower()
         if closing:
@@ -484,14 +518,43 @@ def nesting_depth(value: str, limit: int) -> int:
                     foreign -= 1
                 continue
             positions = where.get(name)
-            if positions and positions[-1] >= scopes[-1]:
+            if name in {"p", "br"} and not (positions and positions[-1] > scopes[-1]):
+                # The parser makes an element of a stray </p> or </br>: one level, briefly.
+                deepest = max(deepest, len(stack) + reopened + 1)
+                if deepest > limit:
+                    return limit + 1
+            if not positions:
+                if name in _FORMATTING and reopened:
+                    reopened -= 1  # the adoption agency drops it from the formatting list
+            elif positions[-1] >= scopes[-1] and (
+                name in _CLOSES_THROUGH
+                or all(other in _NOT_SPECIAL for other in stack[positions[-1] + 1 :])
+            ):
                 pop_to(positions[-1])
-            elif name in _FORMATTING and reopened:
-                reopened -= 1
+            # Otherwise the parser ignores the end tag ("any other end tag" meeting a special
+            # element), or the adoption agency moves elements without closing any: count on.
             continue
         if name in _VOID or (foreign and value[position - 2] == "/"):
             continue
-        if name in _RAW_TEXT and not foreign:
+        if name in _STRICT_AFTER:
+            # Foreign content, templates and <select> have parsing rules of their own (elements
+            # that break out, CDATA, modes that ignore tags or read text as markup): from here
+            # on, every "<" and letter counts as an element that stays open (tables as three:
+            # the parser adds their body and row).
+            rest = len(_ANY_START.findall(value, token.start()))
+            rest += 2 * len(_TABLE_START.findall(value, token.start()))
+            return min(limit + 1, max(deepest, len(stack) + reopened + rest))
+        if where.get("select") and name in _RAW_TEXT | {"plaintext"} and name != "script":
+            # Inside <select> the parser ignores these (but <textarea>, which ends the select
+            # first): read what follows as markup, which counts more.
+            continue
+        if (name in _RAW_TEXT or name == "plaintext") and not foreign:
+            # An element of text only: one level more while it is open.
+            deepest = max(deepest, len(stack) + reopened + 1)
+            if deepest > limit:
+                return limit + 1
+            if name == "plaintext":
+                break  # the rest of the document is text
             content_end = _RAW_TEXT_END[name].search(value, position)
             if name == "script" and "<!--" in value[position : content_end and content_end.start()]:
                 # Escaped script text (<!--<script>…) ends where only a full parser knows.
@@ -503,8 +566,6 @@ def nesting_depth(value: str, limit: int) -> int:
                 break
             position = closed.end()
             continue
-        if name == "plaintext":
-            break  # the rest of the document is text
         if name in _CLOSES_P and where.get("p") and where["p"][-1] > scopes[-1]:
             pop_to(where["p"][-1])
         if name == "li" and where.get("li"):

@@ -243,6 +243,16 @@ DEPTHS = [
     ("<div></divx>" * 100, 41),
     ("<div><table></div>" * 100, 41),
     ("<div><svg><![CDATA[</div>]]></svg>" * 100, 41),
+    ("<div><svg><![CDATA[ > </div> ]]></svg>" * 100, 41),
+    ("<div><![CDATA[ > </div> ]]>" * 100, 1),  # outside <svg>, a bogus comment to ">"
+    # An end tag that meets a special element first is ignored ("any other end tag"), and a
+    # formatting element's end tag there moves elements without closing them.
+    ("<span><div></span>" * 100, 41),
+    ("<b><div></b>" * 100, 41),
+    ("<em><blockquote></em>" * 100, 41),
+    ("<span><em>x</span>" * 100, 41),  # <em> is opened again after each </span>
+    ("<p><span><em>x</em></span></p>" * 100, 3),
+    ("<ul><li><span>x</span></li></ul>" * 100, 3),
     ("<div><script><!--<script></div></script>" * 2, 41),
     # Formatting elements closed by another's end tag are opened again by the parser.
     ("<p><b class=a><i class=b><u class=c></p>x" * 20, 41),
@@ -287,3 +297,44 @@ def test_a_stored_body_longer_than_the_limit_is_still_shown(settings):
     assert body_for_readers("<p>فقرة أطول من الحد الجديد.</p>") == (
         '<p dir="auto">فقرة أطول من الحد الجديد.</p>'
     )
+
+
+_SOUP_TAGS = ["div", "p", "span", "b", "i", "em", "strong", "a", "li", "ul", "ol", "blockquote",
+              "table", "td", "tr", "svg", "math", "textarea", "style", "script", "noscript",
+              "title", "select", "option", "button", "form", "h2", "figure", "img", "br",
+              "template", "object", "dd", "dt", "nobr", "font", "pre", "xmp",
+              "plaintext"]  # fmt: skip
+_SOUP_PIECES = ["x", " ", "<!--", "-->", "<![CDATA[", "]]>", '"', "'", "=", "<!", "<?", ">", "</",
+                "<", "/>", "--!>"]  # fmt: skip
+_VOIDS = {"br", "img", "hr", "input", "meta", "link", "wbr", "area", "col", "embed", "source"}
+
+
+def _parsed_depth(element, depth=0):
+    children = [c for c in element if isinstance(c.tag, str) and c.tag not in _VOIDS]
+    return max([depth, *(_parsed_depth(c, depth + 1) for c in children)])
+
+
+def test_nesting_depth_holds_against_the_html5_parser():
+    """Tag soup, repeated 40 times: wherever html5lib (the specification's parser, scripting on
+    as in ammonia) nests deeper than the limit, the scan says so too."""
+    import random
+
+    import html5lib
+
+    rng = random.Random(18)
+    attributes = ["", " a=1", ' title="</div>"', ' a"b', " class='x>y'"]
+    for _ in range(150):
+        parts = []
+        for _ in range(rng.randint(1, 40)):
+            roll, tag = rng.random(), rng.choice(_SOUP_TAGS)
+            if roll < 0.45:
+                parts.append(f"<{tag}{rng.choice(attributes)}>")
+            elif roll < 0.8:
+                parts.append(f"</{tag}>")
+            else:
+                parts.append(rng.choice(_SOUP_PIECES))
+        soup = "".join(parts) * 40
+        parser = html5lib.HTMLParser(namespaceHTMLElements=False)
+        parsed = _parsed_depth(parser.parseFragment(soup, container="div", scripting=True))
+        if parsed > 40:
+            assert nesting_depth(soup, 40) > 40, soup[: len(soup) // 40]
