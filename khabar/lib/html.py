@@ -648,7 +648,17 @@ def body_for_readers(value: str) -> str:
 
     Done at render time rather than stored: bodies saved before this rule read right too, the
     stored body keeps only what the journalist chose (the editor and revision diffs show no
-    attribute nobody set), and the page is still the same bytes for every reader."""
+    attribute nobody set), and the page is still the same bytes for every reader.
+
+    The same rules as on saving apply to every stored body, so one saved before them shows no
+    link or image they refuse. That is a few milliseconds for a long story, so the result is
+    kept for the bodies shown most (keyed by the settings the rules read, too)."""
+    depth = getattr(settings, "KHABAR_BODY_MAX_DEPTH", DEFAULT_MAX_DEPTH)
+    return _for_readers(value or "", tuple(_image_hosts()), _media_prefix(), depth)
+
+
+@lru_cache(maxsize=256)
+def _for_readers(value: str, hosts: tuple[str, ...], media: str, depth: int) -> str:
     try:
         # Not the length: a story saved under a higher KHABAR_BODY_MAX_CHARS is still shown.
         cleaned = clean_body(value, length=False)
