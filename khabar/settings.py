@@ -222,6 +222,13 @@ if KHABAR_PAGE_SIZE < 1:
 # How long a front cache may keep a reader page, in seconds.
 KHABAR_PAGE_MAX_AGE = envint("KHABAR_PAGE_MAX_AGE", 60)
 
+# Story bodies (khabar/lib/html.py). Longer or deeper bodies are refused before they are
+# sanitised, which keeps every save under a second. Images in bodies come from MEDIA_URL or from
+# these hosts ("cdn.example", "*.cdn.example"); the Content-Security-Policy's img-src reads them.
+KHABAR_BODY_MAX_CHARS = envint("KHABAR_BODY_MAX_CHARS", 500_000)
+KHABAR_BODY_MAX_DEPTH = envint("KHABAR_BODY_MAX_DEPTH", 40)
+KHABAR_IMAGE_HOSTS = envlist("KHABAR_IMAGE_HOSTS", "")
+
 CSRF_FAILURE_VIEW = "khabar.comments.views.csrf_failure"
 LOGIN_URL = "/desk/login/"
 LOGIN_REDIRECT_URL = "/desk/"

@@ -17,7 +17,7 @@ from django.utils.encoding import uri_to_iri
 from django.utils.translation import gettext_lazy as _
 
 from khabar.lib.dates import format_local_datetime
-from khabar.lib.html import clean_body, html_to_text
+from khabar.lib.html import CleanBody, check_body, clean_body, html_to_text
 from khabar.lib.text import unicode_slug
 
 
@@ -377,7 +377,13 @@ class Article(models.Model):
         stored = getattr(self, "_stored_news_code", None)
         if stored is not None and self.news_code != stored:
             raise ValueError("A news code never changes once allocated.")
-        self.body = clean_body(self.body)
+        update_fields = kwargs.get("update_fields")
+        if not isinstance(self.body, CleanBody) and (
+            update_fields is None or "body" in update_fields
+        ):
+            # Once per save: a body from clean_body (the editor's form) is not cleaned again,
+            # and a save that does not write the body (publishing, comments) leaves it be.
+            self.body = clean_body(self.body)
         if not self.slug:
             self.slug = unicode_slug(self.headline) or "news"
         if self.pk and not self._state.adding and kwargs.get("update_fields") is None:
@@ -400,6 +406,11 @@ class Article(models.Model):
         )
 
     def clean(self):
+        if not isinstance(self.body, CleanBody):  # a CleanBody was checked before cleaning
+            try:
+                check_body(self.body or "")
+            except ValidationError as refused:
+                raise ValidationError({"body": refused}) from None
         if self.section_id and self.edition_id and self.section.edition_id != self.edition_id:
             raise ValidationError({"section": _("The section belongs to another edition.")})
 

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from khabar.lib.dates import localize_digits
-from khabar.lib.html import clean_body
+from khabar.lib.html import BodyRefused, clean_body
 from khabar.lib.text import unicode_slug
 from khabar.news.actions import announce, check_publish, do_publish, do_unpublish, lock_story
 from khabar.news.models import Article, Author, Correction, Tag
@@ -162,11 +162,16 @@ def do_save(user, article: Article, *, base_revision: int, **fields) -> Article:
 def do_autosave(user, article: Article, *, base_revision: int, headline: str, lead: str,
                 body: str):  # fmt: skip
     """Keep the editor's unsaved text (one row per person and story, overwritten) and note
-    that they are still editing."""
+    that they are still editing; None when the body is too long or too deep to keep."""
     check(user, "edit", article)
     now = timezone.now()
     touch_edit_session(article, user, now)
-    body = clean_body(body)
+    try:
+        body = clean_body(body)
+    except BodyRefused:
+        # Too long or too deep to keep: the editor still holds the text, and saving it says
+        # what is wrong. Only the presence is noted.
+        return None
     if (headline, lead, body) == (article.headline, article.lead, article.body):
         # Nothing unsaved: no autosave to offer back.
         Autosave.objects.filter(article=article, user=user).delete()

@@ -84,14 +84,14 @@ def test_allowed_markup_survives():
         "<h2>عنوان فرعي</h2><p>نص <strong>مهم</strong> و<em>مائل</em> "
         '<a href="https://example.org/x">رابط</a></p><blockquote><p>اقتباس</p></blockquote>'
         "<ul><li>أولاً</li></ul><ol><li>ثانياً</li></ol>"
-        '<figure><img src="https://example.org/a.jpg" alt="صورة"><figcaption>تعليق</figcaption>'
+        '<figure><img src="/media/a.jpg" alt="صورة"><figcaption>تعليق</figcaption>'
         "</figure><h3>فرعي</h3>"
     )
     cleaned = clean_body(html)
     for tag in ["h2", "h3", "strong", "em", "blockquote", "ul", "ol", "li", "figure", "figcaption"]:
         assert f"<{tag}>" in cleaned
     assert 'href="https://example.org/x"' in cleaned
-    assert '<img src="https://example.org/a.jpg" alt="صورة">' in cleaned
+    assert '<img src="/media/a.jpg" alt="صورة">' in cleaned
 
 
 def test_plain_pasted_text_becomes_paragraphs():
@@ -145,7 +145,7 @@ def test_direction_and_language_survive_where_the_editor_sets_them():
         '<h2 dir="ltr" lang="en">In English</h2><h3 dir="rtl" lang="ar">بالعربية</h3>'
         '<ul dir="ltr" lang="en"><li dir="auto">one</li><li lang="fr">deux</li></ul>'
         '<ol><li dir="rtl" lang="fa">یک</li></ol>'
-        '<figure dir="ltr"><img src="https://example.org/a.jpg" alt="">'
+        '<figure dir="ltr"><img src="/media/a.jpg" alt="">'
         '<figcaption lang="en">A caption.</figcaption></figure>'
     )
     assert clean_body(html) == html
@@ -209,14 +209,14 @@ def test_reader_body_gives_blocks_without_a_direction_dir_auto():
     body = (
         '<h2>عنوان</h2><p>نص.</p><p dir="ltr" lang="en">Text.</p>'
         '<ul><li>أ</li><li dir="rtl">ب</li></ul><blockquote>اقتباس</blockquote>'
-        '<figure><img src="https://example.org/a.jpg" alt=""><figcaption>تعليق</figcaption>'
+        '<figure><img src="/media/a.jpg" alt=""><figcaption>تعليق</figcaption>'
         "</figure>"
     )
     assert body_for_readers(body) == (
         '<h2 dir="auto">عنوان</h2><p dir="auto">نص.</p><p dir="ltr" lang="en">Text.</p>'
         '<ul><li dir="auto">أ</li><li dir="rtl">ب</li></ul>'
         '<blockquote dir="auto">اقتباس</blockquote>'
-        '<figure><img src="https://example.org/a.jpg" alt="">'
+        '<figure><img src="/media/a.jpg" alt="">'
         '<figcaption dir="auto">تعليق</figcaption></figure>'
     )
 
