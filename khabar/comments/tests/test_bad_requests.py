@@ -189,3 +189,39 @@ def test_a_replacement_character_the_reader_typed_is_taken(article):
     )
     assert again.status_code == 201
     assert Comment.objects.filter(body__contains="\ufffd").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_comment_script_says_too_long_and_keeps_the_text(browser, live_server, article,
+                                                             settings):  # fmt: skip
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    context = browser.new_context(locale="ar-IQ")
+    page = context.new_page()
+    page.goto(live_server.url + article.get_absolute_url())
+    page.wait_for_selector("#comment-form")
+    page.fill("#id_name", "قارئ")
+    # Put there by a script (maxlength stops typing and pasting): 120 KB, over the limit above.
+    long_text = "ن" * 60_000
+    page.eval_on_selector("#id_body", "(box, text) => { box.value = text; }", long_text)
+    page.wait_for_function("document.querySelector('input[name=altcha]').value !== ''")
+    page.click("button.comment-submit")
+    page.wait_for_selector("#comment-form .form-error:not(:empty)")
+    assert page.inner_text("#comment-form .form-error") == arabic(
+        "Your comment is too long to send. Your text is kept: shorten it and send it again."
+    )
+    assert page.input_value("#id_body") == long_text
+    assert not Comment.objects.exists()
+
+    # A proxy's own error page (not the site's JSON) is not called a lost connection either.
+    page.route("**/comments/*", lambda route: route.fulfill(
+        status=502, content_type="text/html", body="<h1>Bad Gateway</h1>")
+        if route.request.method == "POST" else route.continue_())  # fmt: skip
+    page.eval_on_selector("#id_body", "box => { box.value = 'نص قصير'; }")
+    page.click("button.comment-submit")
+    page.wait_for_function("document.querySelector('#comment-form .form-error').textContent"
+                           ".startsWith('لم يتمكّن')")  # fmt: skip
+    assert page.inner_text("#comment-form .form-error") == arabic(
+        "The site could not take the comment. Your text is kept; try again in a moment."
+    )
+    assert page.input_value("#id_body") == "نص قصير"
+    context.close()
