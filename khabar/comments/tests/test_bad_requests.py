@@ -81,6 +81,16 @@ def test_the_admins_400_speaks_the_admins_language(db):
     assert UNREADABLE_HEADING in response.content.decode()
 
 
+def test_other_bad_requests_get_the_same_page(edition):
+    # Django's other 400s (here an unknown Host) come through the same handler.
+    response = Client().get("/ar/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert arabic(UNREADABLE_HEADING) in html
+    assert arabic("This site could not understand the request. Check the address, or start "
+                  "again from the front page.") in html  # fmt: skip
+
+
 def test_an_unknown_charset_is_read_as_the_utf8_browsers_send(db):
     client, token = csrf_client()
     unknown = "application/x-www-form-urlencoded; charset=nonesuch"
