@@ -254,6 +254,18 @@ KHABAR_NETWORK_HASH_DAYS = envint("KHABAR_NETWORK_HASH_DAYS", 30)
 # Seconds a rendered comments region stays in the cache (0: render every time).
 KHABAR_COMMENT_REGION_CACHE_SECONDS = envint("KHABAR_COMMENT_REGION_CACHE_SECONDS", 300)
 
+# Request limits. A form sends Arabic text percent-encoded, six bytes a letter: Django's 2.5 MB
+# refused a story of 400,000 letters. 10 MB holds the longest story body the desk accepts;
+# over it, the site's own 400 page (handler400) says what happened, in the reader's language.
+KHABAR_MAX_REQUEST_MB = envint("KHABAR_MAX_REQUEST_MB", 10)
+DATA_UPLOAD_MAX_MEMORY_SIZE = KHABAR_MAX_REQUEST_MB * 1024 * 1024
+# Before the CSRF check reads the form: views marked keeps_raw_body (the comment form) still
+# have the bytes that were sent, to refuse malformed UTF-8 rather than store U+FFFD.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
+    "khabar.lib.requests.RawBodyMiddleware",
+)
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)

@@ -23,6 +23,7 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "khabar.reader.views.bad_request"
 handler403 = "khabar.reader.views.permission_denied"
 handler404 = "khabar.reader.views.page_not_found"
 handler500 = "khabar.reader.views.server_error"

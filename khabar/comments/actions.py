@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from khabar.comments import captcha, notify, rules
+from khabar.comments import captcha, limits, notify, rules
 from khabar.comments.models import (
     MAX_DEPTH,
     Ban,
@@ -47,6 +47,10 @@ def do_submit(sub: rules.Submission, *, captcha_payload: str = "") -> Comment:
     review, or publish it. Committed before the caller answers the reader."""
     rules.check_refusals(sub)
     with transaction.atomic():
+        # First, before anything is read: simultaneous posts from one network or address wait
+        # here for each other, so each counts the ones committed before it.
+        limits.hold_rate_keys(rules.rate_keys(sub))
+        rules.check_rates(sub)
         if captcha_payload:
             captcha.redeem(captcha_payload, sub.article)
             sub.captcha_solved = True

@@ -50,6 +50,37 @@ def started_token(now=None) -> str:
     return signing.dumps(moment.timestamp(), salt=STARTED_SALT)
 
 
+def rate_keys(sub: Submission) -> list[tuple[str, str]]:
+    """What a rate limit counts by: (kind, fingerprint) pairs, for limits.hold_rate_keys."""
+    return [("network", sub.network_hash), ("email", sub.email_hash)]
+
+
+def check_rates(sub: Submission, now=None) -> None:
+    """Raise Refused when the network or the address has sent its share of comments. Atomic
+    only under limits.hold_rate_keys, in the transaction that writes the comment."""
+    now = now or timezone.now()
+    for key, value, rate in [
+        ("network_hash", sub.network_hash, settings.KHABAR_COMMENT_RATE_NETWORK),
+        ("email_hash", sub.email_hash, settings.KHABAR_COMMENT_RATE_EMAIL),
+    ]:
+        if not value:
+            continue
+        limit, seconds = rate
+        window = now - timedelta(seconds=seconds)
+        if Comment.objects.filter(**{key: value}, created_at__gte=window).count() >= limit:
+            minutes = max(1, seconds // 60)
+            # Written in the edition's digits, like every number a reader of the edition sees.
+            shown = localize_digits(str(minutes), sub.article.edition.numbering_system)
+            raise Refused(
+                ngettext(
+                    "You have sent many comments in a short time. Please wait %(minutes)s minute.",
+                    "You have sent many comments in a short time. Please wait %(minutes)s minutes.",
+                    minutes,
+                )
+                % {"minutes": shown}
+            )
+
+
 def check_refusals(sub: Submission, now=None) -> None:
     """Raise Refused for a comment that must not be taken at all."""
     now = now or timezone.now()
@@ -71,27 +102,10 @@ def check_refusals(sub: Submission, now=None) -> None:
     for kind, value in bans:
         if Ban.objects.filter(kind=kind, value_hash=value).exists():
             raise Refused(_("Comments from you are not accepted on this site."))
+    # Refused here without taking the database's write lock; counted again under a lock inside
+    # do_submit's transaction, where simultaneous posts cannot all slip under the limit.
+    check_rates(sub, now)
     recent = Comment.objects.filter(created_at__gte=now - timedelta(days=1))
-    for key, value, rate in [
-        ("network_hash", sub.network_hash, settings.KHABAR_COMMENT_RATE_NETWORK),
-        ("email_hash", sub.email_hash, settings.KHABAR_COMMENT_RATE_EMAIL),
-    ]:
-        if not value:
-            continue
-        limit, seconds = rate
-        window = now - timedelta(seconds=seconds)
-        if recent.filter(**{key: value}, created_at__gte=window).count() >= limit:
-            minutes = max(1, seconds // 60)
-            # Written in the edition's digits, like every number a reader of the edition sees.
-            shown = localize_digits(str(minutes), sub.article.edition.numbering_system)
-            raise Refused(
-                ngettext(
-                    "You have sent many comments in a short time. Please wait %(minutes)s minute.",
-                    "You have sent many comments in a short time. Please wait %(minutes)s minutes.",
-                    minutes,
-                )
-                % {"minutes": shown}
-            )
     # The same text again: from anyone on this story, or from the same network or address on
     # any story. The newest first, so a busy day cannot push a repeat out of view.
     same_text = normalize(sub.body)

@@ -32,6 +32,7 @@ from khabar.comments.forms import CommentForm, PrivacyRequestForm
 from khabar.comments.identity import client_address, email_hash, network_hash
 from khabar.comments.models import Comment
 from khabar.comments.render import comment_item
+from khabar.lib.requests import keeps_raw_body, malformed_form
 from khabar.news.models import Article, CommentMode
 from khabar.reader.pages import in_edition, nav_sections
 
@@ -129,6 +130,7 @@ def _full_page(request, article, status=200, **kwargs):
     return response
 
 
+@keeps_raw_body  # to tell malformed UTF-8 from a U+FFFD the reader typed
 @require_http_methods(["GET", "HEAD", "POST"])
 @story_view
 def region(request, article):
@@ -176,7 +178,12 @@ def _submit(request, article):
     form = CommentForm(request.POST, numbering_system=digits)
     error = None
     comment = None
-    if form.is_valid():
+    if malformed_form(request):
+        # Stored, the bytes would become U+FFFD without anyone knowing: the reader fixes them.
+        error = _(
+            "Some characters of your comment could not be read. Check the text and send it again."
+        )
+    elif form.is_valid():
         data = form.cleaned_data
         parent = None
         if data["parent"]:

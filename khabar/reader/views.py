@@ -4,13 +4,17 @@ every public page shares in khabar.reader.pages."""
 import re
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse, QueryDict
+from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from khabar.lib.dates import localize_digits
 from khabar.lib.text import unicode_slug
 from khabar.news.models import Article, Author, Edition, Section, Tag
 from khabar.reader import meta, queries
@@ -152,6 +156,47 @@ def permission_denied(request, exception=None):
     edition = _edition_for_path(request.path)
     with translation.override(edition.language if edition else settings.LANGUAGE_CODE):
         return render(request, "reader/403.html", {"edition": edition}, status=403)
+
+
+def bad_request(request, exception=None):
+    """400: a form the site cannot read (a character set other than UTF-8) or larger than
+    KHABAR_MAX_REQUEST_MB. In the edition's language, or the admin's (its middleware is active
+    here), with the writer's text when it can still be read; the comment script gets JSON and
+    keeps the text in its form."""
+    prefix = request.path.strip("/").split("/", 1)[0]
+    edition = None
+    if re.fullmatch(r"[-a-zA-Z0-9_]{1,10}", prefix):
+        edition = Edition.objects.filter(code=prefix).first()
+    too_big = isinstance(exception, RequestDataTooBig)
+    with translation.override(edition.language if edition else translation.get_language()):
+        if request.headers.get("X-Requested-With") == "fetch":
+            message = (
+                _("This is too long to send. Your text is kept: shorten it and send it again.")
+                if too_big
+                else _("This could not be read by the site. Your text is kept: send it again.")
+            )
+            return JsonResponse(
+                {"ok": False, "message": message, "errors": {}, "too_big": too_big}, status=400
+            )
+        megabytes = str(settings.KHABAR_MAX_REQUEST_MB)
+        if edition:
+            megabytes = localize_digits(megabytes, edition.numbering_system)
+        context = {
+            "edition": edition or Edition.objects.filter(is_default=True).first(),
+            "too_big": too_big,
+            "megabytes": megabytes,
+            "text": "" if too_big else _readable_text(request),
+        }
+        return render(request, "reader/400.html", context, status=400)
+
+
+def _readable_text(request) -> str:
+    # Only a text field (a comment or a story body), never a password; read as the UTF-8 that
+    # browsers send whatever the header said.
+    try:
+        return QueryDict(request.body, encoding="utf-8").get("body", "")
+    except (RawPostDataException, RequestDataTooBig):
+        return ""
 
 
 def server_error(request):

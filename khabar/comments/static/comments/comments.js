@@ -221,7 +221,15 @@
           headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch", Accept: "application/json" }
         });
       }).then(function (response) {
-        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+        return response.json().then(function (data) {
+          // Over the site's request limit: said as the comment's own trouble.
+          if (data.too_big) data.message = form.querySelector("[data-msg-too-long]").content.textContent;
+          return { ok: response.ok, data: data };
+        }, function () {
+          // An answer, but not the site's JSON (a proxy's page): the connection is fine.
+          var said = form.querySelector(response.status === 413 ? "[data-msg-too-long]" : "[data-msg-refused]");
+          return { ok: false, data: { message: said.content.textContent, errors: {} } };
+        });
       }).then(function (result) {
         button.disabled = false;
         if (!result.ok) {
