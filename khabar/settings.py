@@ -93,7 +93,14 @@ DEBUG = envbool("DEBUG", False)
 if envbool("KHABAR_HTTPS", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+    # HSTS: browsers that saw the site over HTTPS refuse plain HTTP to it for a year. Including
+    # subdomains and asking for the browsers' preload list bind hosts beyond this one, for
+    # months: each is a decision of whoever runs the domain, off until they set it.
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+    # Usually the proxy redirects plain HTTP itself; this makes Django do it where it does not.
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
