@@ -125,6 +125,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "khabar.lib.content_policy.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -227,6 +228,35 @@ if KHABAR_PAGE_SIZE < 1:
     raise ImproperlyConfigured("KHABAR_PAGE_SIZE must be at least 1")
 # How long a front cache may keep a reader page, in seconds.
 KHABAR_PAGE_MAX_AGE = envint("KHABAR_PAGE_MAX_AGE", 60)
+
+# Content-Security-Policy on every response (django-csp; khabar/lib/content_policy.py adds the
+# story image hosts of KHABAR_IMAGE_HOSTS to img-src). Scripts and styles come only from our
+# static files: no inline script or style attribute, no eval. Reader pages are cached and the
+# same bytes for every reader, so the policy has no per-request nonce. Django's admin needs
+# none either (its one inline <style>, in admin/change_list.html, is for lists that show their
+# actions neither on top nor at the bottom, which none of ours does).
+# KHABAR_CSP_REPORT_ONLY=1 sends the policy as Content-Security-Policy-Report-Only instead, to
+# try a change on a live site; KHABAR_CSP_REPORT_URI is where browsers post what it blocked.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if os.environ.get("KHABAR_CSP_REPORT_URI"):
+    _CSP["DIRECTIVES"]["report-uri"] = [os.environ["KHABAR_CSP_REPORT_URI"]]
+if envbool("KHABAR_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY = None, _CSP
+else:
+    CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP, None
 
 CSRF_FAILURE_VIEW = "khabar.comments.views.csrf_failure"
 LOGIN_URL = "/desk/login/"
