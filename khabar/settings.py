@@ -234,7 +234,8 @@ KHABAR_PAGE_MAX_AGE = envint("KHABAR_PAGE_MAX_AGE", 60)
 # static files: no inline script or style attribute, no eval. Reader pages are cached and the
 # same bytes for every reader, so the policy has no per-request nonce. Django's admin needs
 # none either (its one inline <style>, in admin/change_list.html, is for lists that show their
-# actions neither on top nor at the bottom, which none of ours does).
+# actions neither on top nor at the bottom, which none of ours does). The comment captcha is
+# solved by comments.js itself (crypto.subtle, no Web Worker, no blob:): nothing more to allow.
 # KHABAR_CSP_REPORT_ONLY=1 sends the policy as Content-Security-Policy-Report-Only instead, to
 # try a change on a live site; KHABAR_CSP_REPORT_URI is where browsers post what it blocked.
 _CSP = {
