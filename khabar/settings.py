@@ -94,7 +94,14 @@ DEBUG = envbool("DEBUG", False)
 if envbool("KHABAR_HTTPS", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+    # HSTS: browsers that saw the site over HTTPS refuse plain HTTP to it for a year. Including
+    # subdomains and asking for the browsers' preload list bind hosts beyond this one, for
+    # months: each is a decision of whoever runs the domain, off until they set it.
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+    # Usually the proxy redirects plain HTTP itself; this makes Django do it where it does not.
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
@@ -119,6 +126,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "khabar.lib.content_policy.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -228,6 +236,36 @@ KHABAR_PAGE_MAX_AGE = envint("KHABAR_PAGE_MAX_AGE", 60)
 KHABAR_BODY_MAX_CHARS = envint("KHABAR_BODY_MAX_CHARS", 500_000)
 KHABAR_BODY_MAX_DEPTH = envint("KHABAR_BODY_MAX_DEPTH", 40)
 KHABAR_IMAGE_HOSTS = envlist("KHABAR_IMAGE_HOSTS", "")
+
+# Content-Security-Policy on every response (django-csp; khabar/lib/content_policy.py adds the
+# story image hosts of KHABAR_IMAGE_HOSTS to img-src). Scripts and styles come only from our
+# static files: no inline script or style attribute, no eval. Reader pages are cached and the
+# same bytes for every reader, so the policy has no per-request nonce. Django's admin needs
+# none either (its one inline <style>, in admin/change_list.html, is for lists that show their
+# actions neither on top nor at the bottom, which none of ours does). The comment captcha is
+# solved by comments.js itself (crypto.subtle, no Web Worker, no blob:): nothing more to allow.
+# KHABAR_CSP_REPORT_ONLY=1 sends the policy as Content-Security-Policy-Report-Only instead, to
+# try a change on a live site; KHABAR_CSP_REPORT_URI is where browsers post what it blocked.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if os.environ.get("KHABAR_CSP_REPORT_URI"):
+    _CSP["DIRECTIVES"]["report-uri"] = [os.environ["KHABAR_CSP_REPORT_URI"]]
+if envbool("KHABAR_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY = None, _CSP
+else:
+    CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP, None
 
 CSRF_FAILURE_VIEW = "khabar.comments.views.csrf_failure"
 LOGIN_URL = "/desk/login/"

@@ -26,7 +26,7 @@ def page(browser, live_server):
 def write_comment(page, name, body):
     page.fill("#id_name", name)
     page.fill("#id_body", body)
-    page.wait_for_function("document.querySelector('input[name=altcha]').value !== ''")
+    page.wait_for_function("() => document.querySelector('input[name=altcha]').value !== ''")
     page.click("button.comment-submit")
     page.wait_for_selector(".sent-note")
 
@@ -121,7 +121,7 @@ def test_a_refused_comment_keeps_the_text(page, live_server, article, settings):
     page.fill("#id_name", "قارئ")
     page.evaluate("document.querySelector('#id_body').removeAttribute('maxlength')")
     page.fill("#id_body", long_text)
-    page.wait_for_function("document.querySelector('input[name=altcha]').value !== ''")
+    page.wait_for_function("() => document.querySelector('input[name=altcha]').value !== ''")
     page.click("button.comment-submit")
     page.wait_for_selector(".form-error:not(:empty)")
     assert page.input_value("#id_body") == long_text

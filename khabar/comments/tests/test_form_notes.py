@@ -69,7 +69,7 @@ def test_insecure_context_says_once_that_a_moderator_reviews(browser, live_serve
     page.goto(live_server.url + article.get_absolute_url())
     page.wait_for_selector("#comment-form[data-ready]")
     # The challenge endpoint has answered (the CSRF token for sending), and nothing changed.
-    page.wait_for_function("document.querySelector('input[name=started]').value !== ''")
+    page.wait_for_function("() => document.querySelector('input[name=started]').value !== ''")
     notes = [n for n in visible_notes(page) if any(w in n for w in NOTE_WORDS)]
     assert notes == [REVIEWED]
     assert "تعذّر" not in page.locator("#comment-form").inner_text()  # no failure message
@@ -92,7 +92,7 @@ def test_secure_context_runs_the_check_and_notes_premoderation(browser, live_ser
     page = context.new_page()
     page.goto(live_server.url + article.get_absolute_url())
     page.wait_for_selector("#comment-form[data-ready]")
-    page.wait_for_function("document.querySelector('input[name=altcha]').value !== ''")
+    page.wait_for_function("() => document.querySelector('input[name=altcha]').value !== ''")
     notes = [n for n in visible_notes(page) if any(w in n for w in NOTE_WORDS)]
     # The check's result, then the story's pre-moderation; not "reviewed because no check".
     assert len(notes) == 2 and REVIEWED not in notes

@@ -157,7 +157,8 @@ def test_paste_from_a_word_processor_is_cleaned_and_tags_are_suggested(
         assert bad not in body, bad
     page.fill("#id_tags", "البصرة، الب")
     page.wait_for_function(
-        "[...document.querySelectorAll('#tag-suggestions option')].some(o => o.value.includes('،'))"
+        "() => [...document.querySelectorAll('#tag-suggestions option')]"
+        ".some(o => o.value.includes('،'))"
     )
     options = page.eval_on_selector_all("#tag-suggestions option", "os => os.map(o => o.value)")
     assert "البصرة، البيئة" in options

@@ -150,7 +150,8 @@ def test_link_and_unlink_without_a_prompt(context, live_server, draft, reporter)
 
 
 def test_figure_with_image_and_caption(context, live_server, draft, reporter, settings):
-    # Images in bodies come from the site's library or from hosts allowed here (lib/html.py).
+    # Images in bodies come from the site's library or from hosts allowed here (lib/html.py);
+    # the Content-Security-Policy's img-src takes the same hosts.
     settings.KHABAR_IMAGE_HOSTS = ["example.org"]
     log_in(context, reporter, live_server)
     page = open_page(context)
@@ -236,9 +237,11 @@ def test_counts_and_times_in_the_editions_digits(context, live_server, draft, re
     page.fill("#id_headline", "عنوان من ٢٣ حرفاً تقريباً")
     page.locator("[data-editor]").click()
     page.keyboard.type(" كلمة")  # something to autosave
-    page.wait_for_function("document.querySelector('[data-presence]').textContent.includes('omar')")
     page.wait_for_function(
-        "document.querySelector('[data-presence]').textContent.length > 0 && "
+        "() => document.querySelector('[data-presence]').textContent.includes('omar')"
+    )
+    page.wait_for_function(
+        "() => document.querySelector('[data-presence]').textContent.length > 0 && "
         "/[٠-٩]{2}:[٠-٩]{2}:[٠-٩]{2}/.test(document.querySelector('[data-presence]').textContent)",
         timeout=20000,
     )
@@ -275,7 +278,7 @@ def test_presence_notice_ends_when_the_other_person_leaves(browser, live_server,
             "window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))"
         )
         mine.wait_for_function(
-            "!document.querySelector('[data-presence]').textContent.includes('omar')"
+            "() => !document.querySelector('[data-presence]').textContent.includes('omar')"
         )
         # A save reloads the same story: that is not leaving.
         with mine.expect_navigation():
