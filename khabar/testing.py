@@ -123,14 +123,14 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_server(data_dir, **env):
+def spawn_server(data_dir, **env):
     """Khabar served by another OS process on the test database (its own data directory, the
-    same secret key): (process, base_url). The caller stops it (terminate, or kill to crash it)."""
+    same secret key and hash salt): (process, base_url), not yet listening (several start side
+    by side; wait_until_listening then waits for each). The caller stops it (terminate, or kill
+    to crash it)."""
     import os
-    import socket
     import subprocess
     import sys
-    import time
     from pathlib import Path
 
     from django.conf import settings
@@ -140,6 +140,7 @@ def start_server(data_dir, **env):
         **os.environ,
         "DATABASE_URL": database_url(),
         "SECRET_KEY": settings.SECRET_KEY,
+        "KHABAR_HASH_SALT": settings.KHABAR_HASH_SALT,
         "KHABAR_DATA_DIR": str(data_dir),
         "DEBUG": "0",
         **env,
@@ -149,17 +150,32 @@ def start_server(data_dir, **env):
         cwd=Path(__file__).resolve().parent.parent, env=environment,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_until_listening(process, base, seconds=60):
+    import socket
+    import time
+
+    port = int(base.rsplit(":", 1)[1])
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process, f"http://127.0.0.1:{port}"
+            return
         except OSError:
             if process.poll() is not None:
                 raise RuntimeError(process.stderr.read().decode()) from None
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("the server did not start")
+
+
+def start_server(data_dir, **env):
+    """spawn_server, then wait until it listens: (process, base_url)."""
+    process, base = spawn_server(data_dir, **env)
+    wait_until_listening(process, base)
+    return process, base
 
 
 def post_comment_to(base, article, data):

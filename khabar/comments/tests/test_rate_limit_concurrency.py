@@ -4,59 +4,20 @@ e-mail address, on SQLite and on PostgreSQL."""
 
 import http.cookiejar
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import ExitStack
 
 import pytest
-from django.conf import settings
 
 from khabar.comments.models import Comment
-from khabar.comments.tests.test_replay_across_processes import ROOT, database_url, free_port
+from khabar.testing import spawn_server, wait_until_listening
 
 SERVERS = 3
 POSTS = 20
 LIMIT = 5
-
-
-def start_server(tmp_path, env_overrides: dict) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "SECRET_KEY": settings.SECRET_KEY,
-        "KHABAR_DATA_DIR": str(tmp_path / str(port)),
-        "KHABAR_HASH_SALT": settings.KHABAR_HASH_SALT,
-        "KHABAR_COMMENT_MIN_SECONDS": "0",
-        "DEBUG": "0",
-        **env_overrides,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    return process, f"http://127.0.0.1:{port}"
-
-
-def wait_until_listening(process, base: str) -> None:
-    port = int(base.rsplit(":", 1)[1])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode()) from None
-            time.sleep(0.2)
-    raise RuntimeError("a server did not start")
 
 
 @pytest.fixture
@@ -65,7 +26,10 @@ def servers(tmp_path):
     with ExitStack() as stack:
 
         def start(**env):
-            started = [start_server(tmp_path, env) for _ in range(SERVERS)]
+            started = [
+                spawn_server(tmp_path / str(n), KHABAR_COMMENT_MIN_SECONDS="0", **env)
+                for n in range(SERVERS)
+            ]
             for process, base in started:
                 stack.callback(process.wait, timeout=10)
                 stack.callback(process.terminate)

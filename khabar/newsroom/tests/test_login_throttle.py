@@ -5,17 +5,11 @@ right password refused while locked out, lifted after the cool-off, and counted 
 processes."""
 
 import http.cookiejar
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
@@ -23,7 +17,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from khabar.comments.tests.test_replay_across_processes import database_url, free_port
+from khabar.testing import start_server
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +28,6 @@ LOCKED = (
     "Try again once the wait is over (minutes: %(minutes)s)."
 )
 WRONG = "wrong-pass-phrase"
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def attempt(client, url, username, password, network="10.0.0"):
@@ -141,28 +134,10 @@ def test_wrong_password_logs_in_the_right_way_after_a_success_elsewhere(client, 
 
 @pytest.fixture
 def second_server(tmp_path):
-    """Another app process on the same database (as test_replay_across_processes starts one),
-    in DEBUG so that it serves the login page's static files without collectstatic."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url(), "SECRET_KEY": settings.SECRET_KEY,
-           "KHABAR_DATA_DIR": str(tmp_path), "DEBUG": "1"}  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError("the second server stopped") from None
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("the second server did not start")
-    yield f"http://127.0.0.1:{port}"
+    """Another app process on the same database, in DEBUG so that it serves the login page's
+    static files without collectstatic."""
+    process, base = start_server(tmp_path, DEBUG="1")
+    yield base
     process.terminate()
     process.wait(timeout=10)
 
