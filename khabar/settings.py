@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "khabar.comments",
     "khabar.newsroom",
     "khabar.search",
+    "khabar.syndication",
+    "khabar.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from khabar.api import urls as api_urls
 from khabar.comments import urls as comment_urls
 from khabar.reader import urls as reader_urls
 from khabar.reader import views as reader_views
 from khabar.search import urls as search_urls
+from khabar.syndication import urls as syndication_urls
 
 urlpatterns = [
     path("", reader_views.root, name="root"),
@@ -12,9 +14,12 @@ urlpatterns = [
     path("news/<int:code>/", reader_views.short_link),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # the admin's language menu posts here
+    path("api/", include(api_urls.urlpatterns)),
+    path("", include(syndication_urls.urlpatterns)),
     path("", include(comment_urls.urlpatterns)),
     path("", include("khabar.newsroom.urls")),
     path("<slug:edition>/", include(comment_urls.edition_urlpatterns)),
+    path("<slug:edition>/", include(syndication_urls.edition_urlpatterns)),
     # The public site's one namespace, "reader": the search page's route (the search app's) is
     # named in it, so that "reader:search" reverses as before; reader itself imports no search.
     path(

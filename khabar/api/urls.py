@@ -1,0 +1,3 @@
+"""The partner API under /api/."""
+
+urlpatterns = []

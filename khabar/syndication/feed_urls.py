@@ -1,0 +1,3 @@
+"""Feed addresses under /<edition>/."""
+
+edition_urlpatterns = []

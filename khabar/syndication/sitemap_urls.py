@@ -1,0 +1,3 @@
+"""Sitemap and robots.txt addresses, at the site root."""
+
+urlpatterns = []
