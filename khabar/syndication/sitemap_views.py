@@ -41,13 +41,12 @@ def index(request):
     base = site_base(request)
     entries, latest = [], None
     for name, sitemap in edition_sitemaps(base).items():
-        paginator = sitemap.paginator
-        if not paginator.count:
+        count, lastmod = sitemap.summary()
+        if not count:
             continue
-        lastmod = sitemap.get_latest_lastmod()
         latest = max(latest, lastmod) if latest else lastmod
         loc = base + reverse("sitemap", kwargs={"name": name})
-        for page in range(1, paginator.num_pages + 1):
+        for page in range(1, sitemap.num_pages(count) + 1):
             location = loc if page == 1 else f"{loc}?p={page}"
             entries.append({"location": location, "lastmod": w3c_datetime(lastmod)})
     response = TemplateResponse(

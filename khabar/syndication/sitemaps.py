@@ -7,10 +7,10 @@ value tuples, never model rows: a page of 50,000 stories reads three short colum
 """
 
 import re
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,10 @@ NEWS_LIMIT = 1000
 
 # Characters XML 1.0 cannot carry, even escaped: a stray control character pasted into a
 # headline would otherwise make the whole news sitemap unreadable to a crawler.
+# Stands for a value in a reversed route: digits, which every converter of ours accepts
+# (<int:…> included), long enough never to be part of a route otherwise.
+_MARKER = "9182736450"
+
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -55,12 +59,24 @@ class EditionSitemap(Sitemap):
     def __init__(self, edition: Edition, base_url: str):
         self.edition = edition
         self.base_url = base_url
+        self._patterns: dict[str, str] = {}
 
     def stories(self):
         return Article.objects.published().filter(edition=self.edition)
 
     def lastmod(self, item):
         return item[-1]
+
+    def summary(self) -> tuple[int, datetime | None]:
+        """How many URLs the sitemap lists and their latest lastmod, in one query: what the
+        index needs, without Django's count and then a second scan for get_latest_lastmod()."""
+        raise NotImplementedError
+
+    def get_latest_lastmod(self):
+        return self.summary()[1]
+
+    def num_pages(self, count: int) -> int:
+        return -(-count // self.limit)
 
     def get_urls(self, page=1, site=None, protocol=None):
         # The site's own address, not Django's Site framework: the same base as every
@@ -72,7 +88,18 @@ class EditionSitemap(Sitemap):
         return urls
 
     def _path(self, name: str, **kwargs) -> str:
-        return iri_to_uri(reverse(name, kwargs={"edition": self.edition.code, **kwargs}))
+        """The percent-encoded path of a route of this edition. reverse() costs about 0.1 ms,
+        five seconds for a page of 50,000 stories: each route is reversed once, with markers
+        in place of its values, and filled in for every item."""
+        pattern = self._patterns.get(name)
+        if pattern is None:
+            markers = {key: f"{_MARKER}{n}{_MARKER}" for n, key in enumerate(kwargs)}
+            path = reverse(name, kwargs={"edition": self.edition.code, **markers})
+            pattern = path.replace("{", "{{").replace("}", "}}")
+            for key, marker in markers.items():
+                pattern = pattern.replace(marker, f"{{{key}}}")
+            self._patterns[name] = pattern
+        return pattern.format(**{key: iri_to_uri(str(value)) for key, value in kwargs.items()})
 
 
 class StorySitemap(EditionSitemap):
@@ -90,8 +117,9 @@ class StorySitemap(EditionSitemap):
     def location(self, item):
         return self._path("reader:article", code=item[0], slug=item[1])
 
-    def get_latest_lastmod(self):
-        return self.stories().aggregate(latest=Max(last_change()))["latest"]
+    def summary(self) -> tuple[int, datetime | None]:
+        found = self.stories().aggregate(count=Count("id"), latest=Max(last_change()))
+        return found["count"], found["latest"]
 
 
 class _GroupSitemap(EditionSitemap):
@@ -113,8 +141,11 @@ class _GroupSitemap(EditionSitemap):
     def location(self, item):
         return self._path(self.route, slug=item[0])
 
-    def get_latest_lastmod(self):
-        return self._carrying().aggregate(latest=Max(last_change()))["latest"]
+    def summary(self) -> tuple[int, datetime | None]:
+        found = self._carrying().aggregate(
+            count=Count(f"{self.relation}__slug", distinct=True), latest=Max(last_change())
+        )
+        return found["count"], found["latest"]
 
 
 class SectionSitemap(_GroupSitemap):
@@ -160,8 +191,9 @@ class NewsSitemap(EditionSitemap):
     def location(self, item):
         return self._path("reader:article", code=item[0], slug=item[1])
 
-    def get_latest_lastmod(self):
-        return self._recent().aggregate(latest=Max("changed"))["latest"]
+    def summary(self) -> tuple[int, datetime | None]:
+        found = self._recent().aggregate(count=Count("id"), latest=Max("changed"))
+        return found["count"], found["latest"]
 
     def get_urls(self, page=1, site=None, protocol=None):
         urls = super().get_urls(page, site, protocol)

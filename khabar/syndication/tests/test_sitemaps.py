@@ -89,6 +89,16 @@ def test_the_index_names_each_editions_sitemaps_and_every_one_validates(client, 
         valid(client.get(path), "news-sitemap.xsd" if "-news" in path else "sitemap.xsd")
 
 
+def test_the_index_takes_one_query_per_sitemap_however_many_stories(
+    client, site, make_article, django_assert_num_queries
+):
+    for n in range(10):
+        make_article(f"خبر {n}", tags=[f"وسم {n}"])
+    # The editions, then one count-and-lastmod per sitemap: five per edition.
+    with django_assert_num_queries(1 + 5 * 2):
+        assert client.get("/sitemap.xml").status_code == 200
+
+
 def test_the_news_sitemap_needs_its_own_schema_beside_the_sitemap_one(client, site):
     # sitemap.xsd admits foreign elements in <url> only "strictly": they must be declared.
     document = etree.fromstring(client.get("/sitemap-ar-news.xml").content)
@@ -249,6 +259,10 @@ def test_story_sitemaps_are_paginated_at_the_limit(client, make_article, monkeyp
     ]
     for junk in ("3", "0", "٢", "x"):
         assert client.get(f"/sitemap-ar-stories.xml?p={junk}").status_code == 404
+    monkeypatch.setattr(sitemaps.StorySitemap, "limit", 3)  # exactly full: one page
+    index = etree.fromstring(client.get("/sitemap.xml").content)
+    assert "http://testserver/sitemap-ar-stories.xml?p=2" not in texts(index, "//sm:loc")
+    assert client.get("/sitemap-ar-stories.xml?p=2").status_code == 404
     assert client.get("/sitemap-xx-stories.xml").status_code == 404
     assert client.get("/sitemap-ar-nothing.xml").status_code == 404
 
