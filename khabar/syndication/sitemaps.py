@@ -58,7 +58,7 @@ class EditionSitemap(Sitemap):
 
     def __init__(self, edition: Edition, base_url: str):
         self.edition = edition
-        self.base_url = base_url
+        self.base_url = iri_to_uri(base_url)
         self._patterns: dict[str, str] = {}
 
     def stories(self):
@@ -79,12 +79,18 @@ class EditionSitemap(Sitemap):
         return -(-count // self.limit)
 
     def get_urls(self, page=1, site=None, protocol=None):
-        # The site's own address, not Django's Site framework: the same base as every
-        # canonical link (khabar.reader.pages.absolute_url), path prefix included.
-        protocol, domain = self.base_url.split("://", 1)
-        urls = self._urls(page, protocol, domain)
-        for url in urls:
-            url["w3c_lastmod"] = w3c_datetime(url["lastmod"])
+        # Not Sitemap._urls(): its per-item lookups of priority, changefreq and alternates, which
+        # these sitemaps never have, cost a third of a page of 50,000.
+        urls = [
+            {
+                "item": item,
+                "location": self.base_url + self.location(item),
+                "lastmod": item[-1],
+                "w3c_lastmod": w3c_datetime(item[-1]),
+            }
+            for item in self.paginator.page(page).object_list
+        ]
+        self.latest_lastmod = max((url["lastmod"] for url in urls), default=None)
         return urls
 
     def _path(self, name: str, **kwargs) -> str:
