@@ -147,12 +147,14 @@ def images(body: str) -> list[tuple[str, str]]:
     return parser.found
 
 
-_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
+# A site path ("/media/…", "/ar/…") in an image's src or a link's href; nh3 quotes attributes.
+_SITE_PATH = re.compile(r'(<(?:img|a)\b[^>]*?\b(?:src|href)=")(/(?!/)[^"]*)(")')
 
 
 def absolute_images(body: str, base: str) -> str:
-    """The body with its images' addresses made absolute: a partner's site is another host."""
-    return _SRC.sub(lambda m: m.group(1) + _absolute(m.group(2), base) + m.group(3), body)
+    """The body with the site's own images and links made absolute: a partner's site is
+    another host, where "/media/…" would point to nothing."""
+    return _SITE_PATH.sub(lambda m: m.group(1) + _absolute(m.group(2), base) + m.group(3), body)
 
 
 def _absolute(src: str, base: str) -> str:

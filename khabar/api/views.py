@@ -64,6 +64,10 @@ def partner_api(view):
     return require_GET(wrapper)
 
 
+def no_such_endpoint(request):
+    return no_store(error(404, "not_found", "No such endpoint: see /api/<edition>/items."))
+
+
 def ninjs_version(request) -> str | None:
     """2.2 unless asked for 3.1: ?format=ninjs3.1 or Accept: application/ninjs+json;
     version=3.1. None for a version this API does not serve."""

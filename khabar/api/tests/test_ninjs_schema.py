@@ -119,6 +119,18 @@ def test_a_story_in_ninjs_2_2(reference_article, editor):
     assert data["descriptions"][0]["value"] == reference_article.lead
 
 
+def test_the_sites_own_links_and_images_are_made_absolute(make_article):
+    article = make_article(body='<p>انظر <a href="/ar/news/5">الخبر</a> و'
+                                '<a href="https://other.example/x">هذا</a>.</p>'
+                                '<figure><img src="/media/a.png" alt="صورة"></figure>')  # fmt: skip
+    data = ninjs.item(ITEM_QUERY.get(pk=article.pk), base_url="https://khabar.example")
+    body = data["bodies"][0]["value"]
+    assert 'href="https://khabar.example/ar/news/5"' in body
+    assert 'href="https://other.example/x"' in body
+    assert 'src="https://khabar.example/media/a.png"' in body
+    assert data["associations"][0]["renditions"][0]["contenttype"] == "image/png"
+
+
 def test_the_place_is_read_from_the_dateline(make_article):
     article = make_article(body="<p>البصرة - خبر: افتتح اليوم ميناء جديد.</p>")
     assert ninjs.item(ITEM_QUERY.get(pk=article.pk))["located"] == "البصرة"

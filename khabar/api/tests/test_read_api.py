@@ -4,6 +4,8 @@ shift, filtered by section, tag and change time; one item by news code; ninjs 2.
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from khabar.api.items import decode_cursor
@@ -122,6 +124,12 @@ def test_ninjs_3_1_on_request(api, stories):
     assert all("versionCreated" in item for item in listed)
 
 
+def test_an_unknown_address_under_the_api_is_a_json_404(api):
+    for path in ("/api/", "/api/ar/stories", "/api/ar/items/abc"):
+        response = api(path, key=None)
+        assert response.status_code == 404 and response.json()["error"] == "not_found"
+
+
 def test_drafts_and_scheduled_stories_are_not_items(api, make_article, editor):
     draft = make_article("مسودة", publish=False)
     scheduled = make_article("خبر مجدول", publish=False)
@@ -145,3 +153,21 @@ def test_a_key_reads_only_its_partners_editions(api, partner, make_article, key)
     partner.editions.add(persian)
     assert codes(api("/api/fa/items")) == [story.news_code]
     assert api(f"/api/ar/items/{story.news_code}").status_code == 404  # not in that edition
+
+
+def test_a_page_takes_the_same_queries_for_few_or_many_items(api, make_article, editor):
+    def queries_for_page():
+        with CaptureQueriesContext(connection) as queries:
+            assert api("/api/ar/items?limit=100").status_code == 200
+        return len(queries)
+
+    story = make_article("أول خبر", tags=["وسم"])
+    actions.do_correct(editor, story, kind="update", note="تحديث.", base_revision=story.revision,
+                       body="<p>نص جديد.</p>")  # fmt: skip
+    queries_for_page()  # the key's first use: its rate counter and last use are written
+    few = queries_for_page()
+    for n in range(12):
+        make_article(f"خبر {n}", tags=[f"وسم {n}", "مشترك"]).authors.create(
+            name=f"كاتب {n}", slug=f"writer-{n}"
+        )
+    assert queries_for_page() == few
