@@ -64,7 +64,8 @@ def item(article: Article, version: str = "2.2", *, base_url: str | None = None,
     canceled = article.status != Article.Status.PUBLISHED
     corrections = sorted(article.corrections.all(), key=lambda c: c.created_at)
     last = corrections[-1] if corrections else None
-    changed = max(article.published_at, last.created_at) if last else article.published_at
+    published = article.published_at or article.created_at  # never unset once published
+    changed = max(published, last.created_at) if last else published
     if canceled:
         changed = article.updated_at
     with translation.override(edition.language):
@@ -74,7 +75,7 @@ def item(article: Article, version: str = "2.2", *, base_url: str | None = None,
             "type": "text",
             "representationtype": "full",
             "version": str(article.version),
-            "firstcreated": _moment(article.published_at),
+            "firstcreated": _moment(published),
             "versioncreated": _moment(changed),
             "pubstatus": "canceled" if canceled else "usable",
             "language": edition.language,
