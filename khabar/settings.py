@@ -343,3 +343,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The partner API (khabar/api, issue 19). Requests per key: "count/seconds". The count is kept
+# in the shared cache when there is one (REDIS_URL), else in the database: a local-memory cache
+# belongs to one process and would let each process count on its own.
+KHABAR_API_RATE = envrate("KHABAR_API_RATE", "600/60")
+KHABAR_API_RATE_IN_CACHE = bool(os.environ.get("REDIS_URL"))
+# ninjs: each story's `uri` is this prefix and its news code, for the story's whole life. Give
+# each installation its own (e.g. urn:newsml:agency.example:) so partners of two never collide.
+KHABAR_NINJS_URI_PREFIX = os.environ.get("KHABAR_NINJS_URI_PREFIX", "urn:khabar:news:")
+# Empty: the edition's name, and a translated standard sentence in the edition's language.
+KHABAR_COPYRIGHT_HOLDER = os.environ.get("KHABAR_COPYRIGHT_HOLDER", "")
+KHABAR_USAGE_TERMS = os.environ.get("KHABAR_USAGE_TERMS", "")

@@ -48,7 +48,10 @@ ROLE_PERMISSIONS = {
                      "auth.add_user", "auth.change_user", "auth.view_user", "auth.view_group",
                      "comments.add_heldword", "comments.change_heldword",
                      "comments.delete_heldword", "comments.view_heldword", "comments.view_ban",
-                     "comments.delete_ban"],
+                     "comments.delete_ban",
+                     # Partners of the API and their keys (revoked, never deleted).
+                     "api.add_partner", "api.change_partner", "api.view_partner",
+                     "api.add_apikey", "api.change_apikey", "api.view_apikey"],
 }  # fmt: skip
 
 

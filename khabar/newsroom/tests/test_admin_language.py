@@ -117,9 +117,15 @@ def content(edition, section, make_article, author):
         "usable_password": "true",
     })  # fmt: skip
     assert response.status_code == 302
+    from khabar.api import keys
+    from khabar.api.models import Partner
     from khabar.newsroom import accounts
     from khabar.newsroom.models import AuditEntry
 
+    partner = Partner.objects.create(name="صحيفة الشريك", receives_embargoed=True)
+    partner.editions.set([edition])
+    api_key = keys.make_key(partner, "خادم الشريك")[0]
+    keys.record_use(api_key)
     audit = accounts.record(superuser, AuditEntry.Action.ACCOUNT_CHANGE, reporter, [
         {"field": "is_staff", "before": False, "after": True},
         {"field": "groups", "before": [EDITORS], "after": [EDITORS, ADMINISTRATORS]},
@@ -170,6 +176,13 @@ def content(edition, section, make_article, author):
             "/admin/newsroom/auditentry/",
             f"/admin/newsroom/auditentry/{audit.pk}/change/",
             "/admin/news/article/?q=" + quote("الزراعة"),
+            "/admin/api/",
+            "/admin/api/partner/",
+            "/admin/api/partner/add/",
+            f"/admin/api/partner/{partner.pk}/change/",
+            "/admin/api/apikey/",
+            "/admin/api/apikey/add/",
+            f"/admin/api/apikey/{api_key.pk}/change/",
         ],
         # Values the test wrote that are codes by nature (an edition's locale, time zone and
         # date-time pattern, a story's slug-free news code is digits anyway).
@@ -179,6 +192,7 @@ def content(edition, section, make_article, author):
             edition.datetime_pattern,
             edition.code,
             author.slug,
+            api_key.prefix,  # the start of a partner's key, shown to tell keys apart
         ],
     }
 
@@ -298,6 +312,8 @@ def test_an_administrator_sees_the_admin_in_arabic_too(browser, live_server, con
         f"/admin/auth/group/{editors.pk}/change/",
         "/admin/news/section/",
         "/admin/comments/heldword/",
+        "/admin/api/partner/",
+        "/admin/api/apikey/add/",
     ]
     page = open_admin(browser, live_server, administrator)
     try:
