@@ -231,6 +231,7 @@ def test_a_feed_holds_the_newest_50(client, edition, make_article, author):
 
 def test_unknown_feeds_are_404(client, edition, make_article):
     make_article("مسودة موسومة", publish=False, tags=["سري"])
+    assert client.get(f"/{edition.code}/feeds/atom.xml").status_code == 200
     for path in (
         "/xx/feeds/atom.xml",
         f"/{edition.code}/feeds/json.xml",

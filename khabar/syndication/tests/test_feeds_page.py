@@ -5,6 +5,7 @@ from urllib.parse import unquote
 import html5lib
 import pytest
 
+from khabar.news.models import Author
 from khabar.reader.tests import editions
 
 ATOM = "application/atom+xml"
@@ -74,5 +75,11 @@ def test_the_feeds_page_lists_no_tag_or_author_of_unpublished_stories(
 ):
     draft = make_article("مسودة", publish=False, tags=["سري"])
     draft.authors.set([author])
-    page = client.get(f"/{edition.code}/feeds/").content.decode()
+    make_article("خبر منشور", tags=["علني"]).authors.set(
+        [Author.objects.create(name="كاتب منشور", slug="published-writer")]
+    )
+    response = client.get(f"/{edition.code}/feeds/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "علني" in page and "كاتب منشور" in page
     assert "سري" not in page and author.name not in page
