@@ -244,3 +244,11 @@ def test_unknown_feeds_are_404(client, edition, make_article):
 
 def test_feeds_answer_only_safe_methods(client, edition):
     assert client.post(f"/{edition.code}/feeds/atom.xml").status_code == 405
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_every_author_of_a_story_is_in_its_item(client, edition, make_article, author, fmt):
+    article = make_article()
+    article.authors.set([author, Author.objects.create(name="كريم عبد الله", slug="karim")])
+    entry = parse(client, f"/{edition.code}/feeds/{fmt}.xml").entries[0]
+    assert [a.name for a in entry.authors] == ["كريم عبد الله", "ليلى حسن"]
