@@ -20,7 +20,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
-from django.db.models import DateTimeField, Min, Prefetch, Q
+from django.db.models import DateTimeField, Max, Min, Prefetch, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -84,16 +84,29 @@ def feed_items(edition: Edition, kind: str = "edition", subject=None, now=None):
     )
 
 
-def next_go_live(edition: Edition, now=None):
-    """The moment the edition's next scheduled or embargoed story becomes public, or None."""
+def edition_moments(edition: Edition, now=None) -> tuple[datetime | None, datetime | None]:
+    """In one query: when the edition's next scheduled or embargoed story becomes public (the
+    end of a cached feed), and when one of its stories last changed or went public (for
+    Last-Modified: an unpublished story leaves no item to date the feed by)."""
     now = now or timezone.now()
     goes_live = Greatest(
         "published_at", Coalesce("embargo_until", "published_at"), output_field=DateTimeField()
     )
-    pending = Article.objects.filter(edition=edition, status=Article.Status.PUBLISHED).filter(
-        Q(published_at__gt=now) | Q(embargo_until__gt=now)
+    published = Q(status=Article.Status.PUBLISHED)
+    live = (
+        published
+        & Q(published_at__lte=now)
+        & (Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
     )
-    return pending.aggregate(at=Min(goes_live))["at"]
+    moments = Article.objects.filter(edition=edition).aggregate(
+        next_live=Min(goes_live, filter=published & ~live),
+        last_live=Max(goes_live, filter=live),
+        # Saves of public and unpublished stories only: a draft's or a scheduled story's
+        # activity is no reader's business.
+        last_saved=Max("updated_at", filter=live | Q(status=Article.Status.UNPUBLISHED)),
+    )
+    last = max((m for m in (moments["last_live"], moments["last_saved"]) if m), default=None)
+    return moments["next_live"], last
 
 
 def summary_html(article: Article) -> str:
@@ -311,13 +324,16 @@ def render_feed(request, edition: Edition, kind: str, slug: str | None, fmt: str
         raise Http404("No published story has this tag")
     generator = StoryFeed(request, source, items, fmt).get_feed(None, request)
     body = generator.writeString("utf-8").encode()
-    last_modified = max((story_updated(item) for item in items), default=None)
+    next_live, last_changed = edition_moments(edition, now)
+    last_modified = max(
+        (m for m in (last_changed, *(story_updated(item) for item in items)) if m), default=None
+    )
     return RenderedFeed(
         body=body,
         content_type=generator.content_type,
         etag=f'"{hashlib.sha256(body).hexdigest()[:40]}"',
         last_modified=last_modified,
-        valid_until=next_go_live(edition, now),
+        valid_until=next_live,
     )
 
 

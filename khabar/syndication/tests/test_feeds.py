@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from khabar.news import actions
-from khabar.news.models import Author, Correction
+from khabar.news.models import Article, Author, Correction
 from khabar.newsroom import actions as desk
 from khabar.reader.tests import editions
 
@@ -167,7 +167,11 @@ def test_embargoed_and_draft_stories_are_not_in_feeds_until_the_second_they_go_l
 
 
 def test_conditional_get_answers_304_and_a_change_a_new_etag(client, edition, make_article, editor):
-    article = make_article()
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    make_article("خبر أقدم", at=an_hour_ago - timedelta(hours=1))
+    article = make_article(at=an_hour_ago)
+    # Saved then, too: the unpublication below is in a later second.
+    Article.objects.update(updated_at=an_hour_ago)
     path = f"/{edition.code}/feeds/atom.xml"
     first = client.get(path)
     assert first.status_code == 200
@@ -183,6 +187,8 @@ def test_conditional_get_answers_304_and_a_change_a_new_etag(client, edition, ma
     desk.do_unpublish_with_reason(editor, article, "سبب")
     changed = client.get(path, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
+    # A reader that sends only the date learns of it as well, though the items left are older.
+    assert client.get(path, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 200
 
 
 def test_the_feed_is_served_from_the_cache_until_a_story_changes(
