@@ -6,16 +6,17 @@ link (/news/<code>), which stays the same when the headline and its slug change;
 correction moves the item's Atom `updated` and adds its note to the item's summary.
 
 A rendered feed is kept in the Django cache, keyed by a token per edition that every
-`story_changed` of the edition replaces (see apps.py), and never past the moment the edition's
-next scheduled or embargoed story goes live: that moment changes what `published()` returns
-without any event to announce it.
+`story_changed` of the edition replaces (see apps.py), never past the moment the edition's
+next scheduled or embargoed story goes live (that moment changes what `published()` returns
+without any event to announce it), and never longer than KHABAR_FEED_CACHE_SECONDS (a change
+made in another process reaches a local-memory cache no other way).
 """
 
 import hashlib
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -37,9 +38,6 @@ FEED_ITEMS = 50
 # Paragraphs of the body given after the lead: enough to judge the story in a feed reader,
 # not the whole story (readers come to the page for it).
 FEED_PARAGRAPHS = 2
-# A feed nobody changes is still rebuilt once a day, so entries the cache no longer reaches
-# (after the edition's token was evicted) do not stay for ever in a shared cache.
-CACHE_SECONDS = 24 * 3600
 
 KINDS = ("edition", "section", "tag", "author")
 FORMATS = ("rss", "atom")
@@ -282,7 +280,7 @@ class RenderedFeed:
     content_type: str
     etag: str
     last_modified: datetime | None
-    valid_until: datetime | None
+    valid_until: datetime
 
 
 def _token_key(edition_id: int) -> str:
@@ -333,7 +331,11 @@ def render_feed(request, edition: Edition, kind: str, slug: str | None, fmt: str
         content_type=generator.content_type,
         etag=f'"{hashlib.sha256(body).hexdigest()[:40]}"',
         last_modified=last_modified,
-        valid_until=next_live,
+        # A story change empties the cache of this process and of a shared cache (Redis) at
+        # once; the cap bounds what other processes with a local-memory cache keep.
+        valid_until=min(
+            m for m in (next_live, now + timedelta(seconds=settings.KHABAR_FEED_CACHE_SECONDS)) if m
+        ),
     )
 
 
@@ -343,13 +345,10 @@ def cached_feed(request, edition: Edition, kind: str, slug: str | None, fmt: str
     key = _cache_key(request, edition, kind, slug, fmt)
     now = timezone.now()
     feed = cache.get(key)
-    if feed is not None and (feed.valid_until is None or now < feed.valid_until):
+    if feed is not None and now < feed.valid_until:
         return feed
     feed = render_feed(request, edition, kind, slug, fmt)
-    timeout = CACHE_SECONDS
-    if feed.valid_until is not None:
-        timeout = max(1, min(timeout, int((feed.valid_until - now).total_seconds()) + 1))
-    cache.set(key, feed, timeout=timeout)
+    cache.set(key, feed, timeout=max(1, int((feed.valid_until - now).total_seconds()) + 1))
     return feed
 
 

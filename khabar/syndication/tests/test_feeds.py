@@ -258,3 +258,20 @@ def test_every_author_of_a_story_is_in_its_item(client, edition, make_article, a
     article.authors.set([author, Author.objects.create(name="كريم عبد الله", slug="karim")])
     entry = parse(client, f"/{edition.code}/feeds/{fmt}.xml").entries[0]
     assert [a.name for a in entry.authors] == ["كريم عبد الله", "ليلى حسن"]
+
+
+def test_a_change_no_signal_announced_shows_after_the_cache_limit(
+    client, edition, make_article, settings, monkeypatch
+):
+    # As when another process, with its own local-memory cache, changed the story.
+    settings.KHABAR_FEED_CACHE_SECONDS = 300
+    article = make_article("العنوان الأول")
+    path = f"/{edition.code}/feeds/atom.xml"
+    start = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: start)
+    assert parse(client, path).entries[0].title == "العنوان الأول"
+    Article.objects.filter(pk=article.pk).update(headline="العنوان الثاني")
+    monkeypatch.setattr(timezone, "now", lambda: start + timedelta(seconds=299))
+    assert parse(client, path).entries[0].title == "العنوان الأول"
+    monkeypatch.setattr(timezone, "now", lambda: start + timedelta(seconds=300))
+    assert parse(client, path).entries[0].title == "العنوان الثاني"
