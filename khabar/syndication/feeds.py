@@ -25,6 +25,7 @@ from django.db.models import DateTimeField, Max, Min, Prefetch, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import feedgenerator, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -171,8 +172,6 @@ class Source:
         if self.kind == "edition":
             return self.edition.get_absolute_url()
         if self.kind == "author":
-            from django.urls import reverse
-
             return reverse("reader:author", args=[self.edition.code, self.subject.slug])
         return self.subject.get_absolute_url()
 

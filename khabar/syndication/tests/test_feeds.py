@@ -65,6 +65,17 @@ def test_every_feed_of_every_edition_reads_without_a_warning(client, built, kind
         assert editions.EDITIONS[code]["correction"].replace("'", "&#x27;") in entry.summary
 
 
+def test_feed_titles_speak_the_editions_language(client, built):
+    titles = {
+        "ar": ("آخر الأخبار — خبر", "أخبار موسومة بـ«الطاقة الشمسية» — خبر"),
+        "fa": ("تازه‌ترین خبرها — خبر فارسی", "خبرهای دارای برچسب «انرژی خورشیدی» — خبر فارسی"),
+        "en": ("Latest news — Khabar", "Stories tagged “Solar power” — Khabar"),
+    }
+    for code, (latest, tagged) in titles.items():
+        assert parse(client, feed_path(built[code], "edition", "rss")).feed.title == latest
+        assert parse(client, feed_path(built[code], "tag", "atom")).feed.title == tagged
+
+
 def test_the_short_link_uses_the_site_url(client, built, settings):
     settings.SITE_URL = "https://khabar.example"
     b = built["ar"]
