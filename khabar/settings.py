@@ -232,6 +232,11 @@ if KHABAR_PAGE_SIZE < 1:
 # How long a front cache may keep a reader page, in seconds.
 KHABAR_PAGE_MAX_AGE = envint("KHABAR_PAGE_MAX_AGE", 60)
 
+# Feeds (khabar/syndication): a rendered feed stays in the cache until a story of its edition
+# changes, and at most this long, which bounds what another process's local-memory cache
+# keeps after a change it did not see (set REDIS_URL to share one cache between processes).
+KHABAR_FEED_CACHE_SECONDS = envint("KHABAR_FEED_CACHE_SECONDS", 300)
+
 # Story bodies (khabar/lib/html.py). Longer or deeper bodies are refused before they are
 # sanitised, which keeps every save under a second. Images in bodies come from MEDIA_URL or from
 # these hosts ("cdn.example", "*.cdn.example"); the Content-Security-Policy's img-src reads them.
