@@ -40,6 +40,16 @@ def channels(edition, story):
         # The search page repeats what was asked: the story's link is what shows it was found.
         (f"/{edition.code}/search/?q={quote(MARK)}", f"/news/{code}/"),
         (f"/{edition.code}/comments/{code}", "comment-form"),
+        *(
+            (f"/{edition.code}/feeds/{path}{fmt}.xml", f"/news/{code}")
+            for path in (
+                "",
+                f"section/{quote(story.section.slug)}/",
+                f"tag/{quote(tag.slug)}/",
+                f"author/{story.authors.get().slug}/",
+            )
+            for fmt in ("atom", "rss")
+        ),
         (f"/sitemap-{edition.code}-stories.xml", f"/news/{code}/"),
         (f"/sitemap-{edition.code}-news.xml", f"/news/{code}/"),
         (f"/sitemap-{edition.code}-tags.xml", quote(tag.slug)),
