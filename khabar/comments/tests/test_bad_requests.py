@@ -213,7 +213,7 @@ def test_the_comment_script_says_too_long_and_keeps_the_text(browser, live_serve
     # Put there by a script (maxlength stops typing and pasting): 120 KB, over the limit above.
     long_text = "ن" * 60_000
     page.eval_on_selector("#id_body", "(box, text) => { box.value = text; }", long_text)
-    page.wait_for_function("document.querySelector('input[name=altcha]').value !== ''")
+    page.wait_for_function("() => document.querySelector('input[name=altcha]').value !== ''")
     page.click("button.comment-submit")
     page.wait_for_selector("#comment-form .form-error:not(:empty)")
     assert page.inner_text("#comment-form .form-error") == arabic(
@@ -228,7 +228,8 @@ def test_the_comment_script_says_too_long_and_keeps_the_text(browser, live_serve
         if route.request.method == "POST" else route.continue_())  # fmt: skip
     page.eval_on_selector("#id_body", "box => { box.value = 'نص قصير'; }")
     page.click("button.comment-submit")
-    page.wait_for_function("document.querySelector('#comment-form .form-error').textContent"
+    # A function, not an expression: the page's policy forbids eval, which Playwright would use.
+    page.wait_for_function("() => document.querySelector('#comment-form .form-error').textContent"
                            ".startsWith('لم يتمكّن')")  # fmt: skip
     assert page.inner_text("#comment-form .form-error") == arabic(
         "The site could not take the comment. Your text is kept; try again in a moment."

@@ -238,7 +238,7 @@ def test_in_chromium_the_confirming_browser_is_trusted_and_another_is_not(browse
         page.fill("#id_name", "سلمى")
         page.fill("#id_email", VICTIM)
         page.fill("#id_body", body)
-        page.wait_for_function("document.querySelector('input[name=altcha]').value !== ''")
+        page.wait_for_function("() => document.querySelector('input[name=altcha]').value !== ''")
         page.click("button.comment-submit")
         return page.wait_for_selector(".sent-note").inner_text()
 
