@@ -2,6 +2,7 @@
 Administrators role holds the api permissions, newsroom/roles.py); a key is made here and shown
 once, in the message after saving."""
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.db import models
 from django.urls import reverse
@@ -165,3 +166,13 @@ class ApiKeyAdmin(TranslatedHistory, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoked, never deleted: the record of who held a key stays
+
+
+if apps.is_installed("django_tasks_db"):
+    # The queue's own admin is English only and shows task internals; the delivery log above
+    # is what an administrator reads. Imported first so that it is registered, then taken off.
+    from django_tasks_db import admin as _queue_admin  # noqa: F401
+    from django_tasks_db.models import DBTaskResult
+
+    if admin.site.is_registered(DBTaskResult):
+        admin.site.unregister(DBTaskResult)

@@ -113,7 +113,7 @@ class Webhook(models.Model):
     forge pushes to this partner (not read the API); rotating the secret in the admin ends that.
     """
 
-    VERSIONS = [("2.2", "ninjs 2.2"), ("3.1", "ninjs 3.1")]
+    VERSIONS = [("2.2", "2.2"), ("3.1", "3.1")]
 
     partner = models.OneToOneField(
         Partner, on_delete=models.CASCADE, related_name="webhook", verbose_name=_("partner")
