@@ -162,7 +162,8 @@ def _claim(delivery_id: int, now) -> tuple[Delivery | None, str]:
     if pair.filter(id__gt=delivery.id, not_before__lte=now).exists():
         _finish(delivery, Status.SUPERSEDED, now)
         return None, "superseded"
-    if now >= delivery.not_before + timedelta(seconds=settings.KHABAR_WEBHOOK_GIVE_UP):
+    give_up = delivery.not_before + timedelta(seconds=settings.KHABAR_WEBHOOK_GIVE_UP)
+    if delivery.attempts and now >= give_up:  # tried at least once, even after a long stop
         _finish(delivery, Status.FAILED, now)
         return None, "failed"
     claimed = (

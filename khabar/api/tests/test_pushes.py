@@ -181,3 +181,12 @@ def test_a_story_taken_down_before_its_embargo_lifts_is_never_pushed(
     at(monkeypatch, until)
     assert run(partner) == ["superseded", "skipped"]
     assert receiver.pushes == []
+
+
+def test_a_push_due_while_the_worker_was_stopped_for_days_is_still_tried(
+    partner, receiver, make_article, monkeypatch
+):
+    make_article()
+    delivery = Delivery.objects.get(partner=partner)
+    at(monkeypatch, delivery.not_before + timedelta(days=3))
+    assert webhooks.attempt(delivery.pk) == "delivered"
