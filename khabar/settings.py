@@ -360,3 +360,17 @@ KHABAR_NINJS_URI_PREFIX = os.environ.get("KHABAR_NINJS_URI_PREFIX", "urn:khabar:
 # Empty: the edition's name, and a translated standard sentence in the edition's language.
 KHABAR_COPYRIGHT_HOLDER = os.environ.get("KHABAR_COPYRIGHT_HOLDER", "")
 KHABAR_USAGE_TERMS = os.environ.get("KHABAR_USAGE_TERMS", "")
+
+# Pushes to partners' webhooks (khabar/api/webhooks.py, issue 19) run on django-tasks. By default
+# its database backend (django-tasks-db): the queue is a table, so the embedded default needs no
+# other service; `manage.py db_worker` runs it (bin/run starts one beside the server). Another
+# backend: set TASKS["default"]["BACKEND"] (e.g. a Celery or RQ backend for django-tasks) and run
+# that backend's worker instead.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {"default": {"BACKEND": os.environ.get("KHABAR_TASKS_BACKEND",
+                                               "django_tasks_db.DatabaseBackend")}}  # fmt: skip
+# Seconds: the wait before the first retry, doubled at each retry, and how long a push is
+# retried before it is marked failed.
+KHABAR_WEBHOOK_FIRST_RETRY = envint("KHABAR_WEBHOOK_FIRST_RETRY", 30)
+KHABAR_WEBHOOK_GIVE_UP = envint("KHABAR_WEBHOOK_GIVE_UP", 24 * 3600)
+KHABAR_WEBHOOK_TIMEOUT = envint("KHABAR_WEBHOOK_TIMEOUT", 10)

@@ -4,6 +4,9 @@ A key is shown once, when it is made, and only its SHA-256 is stored: whoever re
 (a backup, a leaked dump) cannot use it. See keys.py for why SHA-256 and not a password hasher.
 """
 
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -85,3 +88,110 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_id}: {self.count}"
+
+
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def webhook_address(url: str) -> None:
+    """https only: a push carries embargoed stories and is signed, but its body is in clear on
+    plain HTTP. http:// is allowed to this computer alone (tests and a partner's local trial),
+    where nothing crosses a network."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK):
+        return
+    raise ValidationError(
+        _("The address must start with https:// (http:// only for localhost)."), code="https"
+    )
+
+
+class Webhook(models.Model):
+    """Where a partner wants stories pushed, and the secret its pushes are signed with.
+
+    The secret is stored as it is, not hashed like an API key: to sign a push we must compute
+    HMAC-SHA256 with the secret itself, and a hash cannot sign. Whoever reads the database can
+    forge pushes to this partner (not read the API); rotating the secret in the admin ends that.
+    """
+
+    VERSIONS = [("2.2", "2.2"), ("3.1", "3.1")]
+
+    partner = models.OneToOneField(
+        Partner, on_delete=models.CASCADE, related_name="webhook", verbose_name=_("partner")
+    )
+    url = models.URLField(
+        _("webhook address"),
+        max_length=500,
+        validators=[webhook_address],
+        help_text=_(
+            "Each publication, correction and unpublication is sent here. It must start with "
+            "https:// (http:// only for this computer, while testing)."
+        ),
+    )
+    ninjs_version = models.CharField(
+        _("ninjs version"), max_length=3, choices=VERSIONS, default="2.2"
+    )
+    secret = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Delivery(models.Model):
+    """One push of one story to one partner: its attempts, and how it ended.
+
+    The body is built when the push is sent, from the story as it is then: a retry never sends
+    an older version than the story has, and a story taken down is never pushed as usable.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DELIVERED = "delivered", _("delivered")
+        SUPERSEDED = "superseded", _("superseded by a later push")
+        SKIPPED = "skipped", _("not for this partner")
+        FAILED = "failed", _("failed")
+
+    class Event(models.TextChoices):
+        PUBLISHED = "published", _("published")
+        CHANGED = "changed", _("changed")
+        UNPUBLISHED = "unpublished", _("unpublished")
+
+    # The X-Khabar-Delivery header: the same on every attempt, so a receiver drops repeats.
+    uuid = models.UUIDField(_("delivery id"), unique=True, editable=False)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("partner")
+    )
+    article = models.ForeignKey(
+        "news.Article", on_delete=models.CASCADE, related_name="+", verbose_name=_("story")
+    )
+    event = models.CharField(_("event"), max_length=12, choices=Event.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Not sent before this time: the second an embargo lifts, for partners not cleared for it.
+    not_before = models.DateTimeField(_("not before"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # While an attempt runs: another attempt waits until then (the HTTP timeout and a margin).
+    leased_until = models.DateTimeField(null=True, blank=True, editable=False)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_http_status = models.PositiveIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_version = models.PositiveIntegerField(_("version sent"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["partner", "article", "status"], name="delivery_pair_status"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.uuid)

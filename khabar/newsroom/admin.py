@@ -50,9 +50,13 @@ def _without(items, prefixes):
 
 def grantable_permissions():
     """The permissions a role or a person can be given. A permission's name is made from its
-    content type's model. django-axes' own are left out: its admin pages are off (settings,
-    AXES_ENABLE_ADMIN), so they would give nothing, and only in English."""
-    return Permission.objects.exclude(content_type__app_label="axes").select_related("content_type")
+    content type's model. django-axes' and the task queue's own are left out: their admin pages
+    are off (settings, AXES_ENABLE_ADMIN; api/admin.py), so they would give nothing, and only in
+    English."""
+    hidden = ["axes", "django_tasks_database"]  # the latter is django-tasks-db's app label
+    return Permission.objects.exclude(content_type__app_label__in=hidden).select_related(
+        "content_type"
+    )
 
 
 admin.site.unregister(Group)

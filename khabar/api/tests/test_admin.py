@@ -70,6 +70,7 @@ def test_a_partner_is_made_with_its_editions(administrator, edition):
     response = signed_in(administrator).post("/admin/api/partner/add/", {
         "name": "إذاعة الشريك", "editions": [edition.pk], "receives_embargoed": "on",
         "is_active": "on", "keys-TOTAL_FORMS": 0, "keys-INITIAL_FORMS": 0,
+        "webhook-TOTAL_FORMS": 0, "webhook-INITIAL_FORMS": 0,
     })  # fmt: skip
     assert response.status_code == 302
     partner = Partner.objects.get(name="إذاعة الشريك")

@@ -52,6 +52,7 @@ LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z0-9_\u00c0-\u024f]*")
 CODES = {
     "CLDR",  # the Unicode locale data standard, named in the edition's locale field
     "HTML",  # the markup a story's body may hold
+    "ninjs",  # IPTC's news format, a partner's webhook's choice of version (api)
     "pbkdf2_sha256",  # the password hasher's identifier
     "md5",  # the same, under the tests' fast hasher (root conftest)
 }
