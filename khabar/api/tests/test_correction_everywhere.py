@@ -10,7 +10,7 @@ from django.test import Client
 
 from khabar.api import keys
 from khabar.api.tests.receiver import Receiver
-from khabar.api.tests.test_pushes_worker import hooked, worker  # noqa: F401 (a fixture)
+from khabar.api.tests.test_pushes_worker import hooked
 from khabar.newsroom import actions
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,7 +23,7 @@ def test_a_correction_is_a_new_version_in_the_feed_the_api_and_a_push(
     editor,
     make_article,
     worker,
-    capsys,  # noqa: F811
+    capsys,
 ):
     receiver = Receiver()
     try:

@@ -2,62 +2,18 @@
 test database, posting to a receiver in the test. Stories are changed by the newsroom's verbs,
 so the deliveries are queued after commit as in production."""
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from khabar.api import webhooks
 from khabar.api.models import Delivery, Partner, Webhook
 from khabar.api.tests.receiver import Receiver
 from khabar.api.tests.test_ninjs_schema import errors
 from khabar.newsroom import actions
-from khabar.testing import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def start_worker(data_dir, **env):
-    """`manage.py db_worker` as bin/run starts it, on the test database; retries after 1 s and
-    a 2 s HTTP timeout, so that a retry and a lease run out within a test."""
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "SECRET_KEY": settings.SECRET_KEY,
-        "KHABAR_HASH_SALT": settings.KHABAR_HASH_SALT,
-        "KHABAR_DATA_DIR": str(data_dir),
-        "DEBUG": "0",
-        "KHABAR_WEBHOOK_FIRST_RETRY": "1",
-        "KHABAR_WEBHOOK_TIMEOUT": "2",
-        **env,
-    }
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
-         "--verbosity", "0"],
-        cwd=Path(settings.BASE_DIR), env=environment,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-
-
-@pytest.fixture
-def worker(tmp_path):
-    started = []
-
-    def start():
-        process = start_worker(tmp_path / f"worker{len(started)}")
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=20)
 
 
 def hooked(edition, url, **fields):
