@@ -22,6 +22,8 @@ class Query:
     terms: list[tuple[str, str]] = field(default_factory=list)  # (exact, stem), all required
     phrases: list[list[str]] = field(default_factory=list)  # exact terms in a row
     language: str = "ar"
+    # Words of shown texts already tested against the query (service._matches), per language.
+    seen: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def words(self) -> set[str]:

@@ -110,8 +110,17 @@ def rank_by_coverage(query: Query, rows) -> list[int]:
 
 
 def _matches(word: str, query: Query, language: str) -> bool:
-    folded = normalize(word)
-    return folded in query.words or stem(folded, language) in query.words
+    """Whether a word of a text is one the query asks for, exactly or by its stem. Remembered
+    on the query: a page of snippets meets the same few hundred words thousands of times, and
+    normalising and stemming each again was half of the search page's time."""
+    seen = query.seen
+    key = (word, language)
+    hit = seen.get(key)
+    if hit is None:
+        folded = normalize(word)
+        words = query.words
+        hit = seen[key] = folded in words or stem(folded, language) in words
+    return hit
 
 
 def highlight(text: str, query: Query, language: str, limit: int | None = None) -> SafeString:
