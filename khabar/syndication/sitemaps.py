@@ -7,6 +7,7 @@ value tuples, never model rows: a page of 50,000 stories reads three short colum
 """
 
 import re
+from abc import ABCMeta, abstractmethod
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.sitemaps import Sitemap
@@ -52,7 +53,7 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-class EditionSitemap(Sitemap):
+class EditionSitemap(Sitemap, metaclass=ABCMeta):
     """One kind of sitemap for one edition. Items are tuples whose last value is the lastmod;
     `base_url` is the site's public address (KHABAR_SITE_URL, else the request's)."""
 
@@ -67,10 +68,11 @@ class EditionSitemap(Sitemap):
     def lastmod(self, item):
         return item[-1]
 
+    @abstractmethod
     def summary(self) -> tuple[int, datetime | None]:
         """How many URLs the sitemap lists and their latest lastmod, in one query: what the
-        index needs, without Django's count and then a second scan for get_latest_lastmod()."""
-        raise NotImplementedError
+        index needs, without Django's count and then a second scan for get_latest_lastmod().
+        Each kind of sitemap answers it with its own query."""
 
     def get_latest_lastmod(self):
         return self.summary()[1]

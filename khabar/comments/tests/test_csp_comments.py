@@ -9,7 +9,7 @@ import pytest
 from khabar.comments import notify
 from khabar.comments.identity import email_hash
 from khabar.comments.models import Comment
-from khabar.reader.tests.csp import csp_context, policy_problems
+from khabar.reader.tests.csp import csp_context, policy_problems, visit
 from khabar.testing import session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -22,12 +22,6 @@ def context(browser):
     context = csp_context(browser, locale="ar-IQ", viewport={"width": 1100, "height": 900})
     yield context
     context.close()
-
-
-def visit(page, url):
-    response = page.goto(url)
-    assert policy_problems(response) == []
-    return response
 
 
 def write(page, name, body, email=""):

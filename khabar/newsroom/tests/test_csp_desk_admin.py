@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from khabar.news.models import Article, Tag
 from khabar.newsroom import actions
 from khabar.newsroom.tests.test_editor_browser import select_text
-from khabar.reader.tests.csp import csp_context, policy_problems
+from khabar.reader.tests.csp import csp_context, policy_problems, visit
 from khabar.testing import session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -25,12 +25,6 @@ def context(browser):
     context = csp_context(browser, locale="ar-IQ", viewport={"width": 1200, "height": 900})
     yield context
     context.close()
-
-
-def visit(page, url):
-    response = page.goto(url)
-    assert policy_problems(response) == []
-    return response
 
 
 def submit(page, selector):

@@ -86,3 +86,12 @@ def policy_problems(response) -> list[str]:
     if not policy.get("img-src", "").startswith("'self' data:"):
         problems.append(f"{response.url}: img-src is {policy.get('img-src')!r}")
     return problems
+
+
+def visit(page, url, status=None):
+    """Open `url` in `page` and check its policy header (and its status, when given)."""
+    response = page.goto(url)
+    if status is not None:
+        assert response.status == status
+    assert policy_problems(response) == []
+    return response
