@@ -96,7 +96,10 @@ def usable(alias: str) -> bool:
         except Exception:
             # Down or unreachable: the primary serves until the next measurement.
             logger.warning("replica %s does not answer; reading from the primary", alias)
-            connections[alias].close()
+            # The next measurement connects afresh (a broken connection is not reused).
+            for connection in connections.all(initialized_only=True):
+                if connection.alias == alias:
+                    connection.close()
             lag = None
         with _lags_lock:
             _lags[alias] = seen = (now, lag)
