@@ -228,3 +228,57 @@ def test_a_real_streaming_replica_serves_the_story_once_replayed(story, client):
     with queries(REPLICA) as on_replica:
         response = client.get(story.get_absolute_url())
     assert story.headline in response.content.decode() and len(on_replica) >= 1
+
+
+# -- settings --------------------------------------------------------------------------------
+
+
+def settings_with(tmp_path, **env):
+    """The settings as a fresh interpreter reads them with only these variables set."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import json, khabar.settings as s; print(json.dumps({'dbs': s.DATABASES, "
+        "'replicas': s.KHABAR_REPLICAS, 'routers': getattr(s, 'DATABASE_ROUTERS', []), "
+        "'middleware': s.MIDDLEWARE}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[3],
+        env={"PATH": os.environ["PATH"], "KHABAR_DATA_DIR": str(tmp_path), **env},
+        capture_output=True, text=True,
+    )  # fmt: skip
+    return (
+        result.returncode,
+        (json.loads(result.stdout) if result.returncode == 0 else None),
+        (result.stderr),
+    )
+
+
+def test_each_replica_url_becomes_an_alias_with_the_router_and_middleware(tmp_path):
+    code, data, _err = settings_with(
+        tmp_path,
+        DATABASE_URL="postgres://u@primary.example/news",
+        DATABASE_REPLICA_URLS="postgres://u@r1.example/news, postgres://u@r2.example/news",
+    )
+    assert code == 0
+    assert data["replicas"] == ["replica1", "replica2"]
+    assert data["dbs"]["replica2"]["HOST"] == "r2.example"
+    assert data["dbs"]["replica1"]["TEST"] == {"MIRROR": "default"}
+    assert all(db["OPTIONS"]["connect_timeout"] == 5 for db in data["dbs"].values())
+    assert data["routers"] == ["khabar.lib.replicas.ReplicaRouter"]
+    assert data["middleware"][1] == "khabar.lib.replicas.ReplicaMiddleware"
+
+
+def test_without_replicas_neither_router_nor_middleware(tmp_path):
+    code, data, _err = settings_with(tmp_path)
+    assert code == 0
+    assert data["replicas"] == [] and data["routers"] == []
+    assert "khabar.lib.replicas.ReplicaMiddleware" not in data["middleware"]
+
+
+def test_a_replica_of_sqlite_is_refused_at_start_up(tmp_path):
+    code, _data, err = settings_with(tmp_path, DATABASE_REPLICA_URLS="sqlite:////tmp/x.sqlite3")
+    assert code != 0 and "DATABASE_REPLICA_URLS" in err
