@@ -224,14 +224,15 @@ def main():
             subprocess.run(["su", "postgres", "-c", f"{PG_CTL} -D {args.replica_data} -l "
                             f"{args.replica_data}.log -o '-p {replica.port}' start"],
                            check=True, capture_output=True)  # fmt: skip
-            deadline = time.monotonic() + 60
+            restarted = time.monotonic()
             while json.loads(get(f"http://127.0.0.1:{app_ports[0]}/health")[2])["status"] != "ok":
-                assert time.monotonic() < deadline, "the replica did not come back"
+                assert time.monotonic() - restarted < 180, "the replica did not come back"
                 time.sleep(0.5)
+            print(f"replica started again: /health ok after {time.monotonic() - restarted:.1f} s")
             before = replica_reads(args.replica)
             for _ in range(20):
                 get(f"http://127.0.0.1:{front_port}{page}")
-            print(f"replica back: /health ok, rows read on it for 20 pages: "
+            print(f"rows read on the replica for the next 20 pages: "
                   f"{replica_reads(args.replica) - before}")  # fmt: skip
 
         step("app server 1 stops: Varnish's probe takes it out, app server 2 serves")
