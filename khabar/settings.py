@@ -374,3 +374,39 @@ TASKS = {"default": {"BACKEND": os.environ.get("KHABAR_TASKS_BACKEND",
 KHABAR_WEBHOOK_FIRST_RETRY = envint("KHABAR_WEBHOOK_FIRST_RETRY", 30)
 KHABAR_WEBHOOK_GIVE_UP = envint("KHABAR_WEBHOOK_GIVE_UP", 24 * 3600)
 KHABAR_WEBHOOK_TIMEOUT = envint("KHABAR_WEBHOOK_TIMEOUT", 10)
+
+# Health (khabar/health, GET /health for load balancers). A connection to PostgreSQL that
+# cannot be made fails after KHABAR_DB_CONNECT_TIMEOUT seconds instead of hanging the request
+# (libpq waits forever by default); the health check's SELECT 1 has KHABAR_HEALTH_TIMEOUT_MS.
+# The queue is "degraded" when a due task has waited longer than KHABAR_HEALTH_QUEUE_LAG_SECONDS.
+INSTALLED_APPS += ["khabar.health"]
+KHABAR_DB_CONNECT_TIMEOUT = envint("KHABAR_DB_CONNECT_TIMEOUT", 5)
+KHABAR_HEALTH_TIMEOUT_MS = envint("KHABAR_HEALTH_TIMEOUT_MS", 2000)
+KHABAR_HEALTH_QUEUE_LAG_SECONDS = envint("KHABAR_HEALTH_QUEUE_LAG_SECONDS", 120)
+
+# Read replicas (khabar/lib/replicas.py, docs/scaling.md): DATABASE_REPLICA_URLS, comma-separated
+# PostgreSQL streaming replicas of DATABASE_URL, become the aliases replica1, replica2, …; reader
+# pages read from them while they are at most KHABAR_REPLICA_LAG_SECONDS behind. Paths that always
+# read from the primary: KHABAR_PRIMARY_PATHS.
+KHABAR_REPLICAS: list[str] = []
+KHABAR_REPLICA_LAG_SECONDS = envint("KHABAR_REPLICA_LAG_SECONDS", 5)
+KHABAR_PRIMARY_PATHS = envlist("KHABAR_PRIMARY_PATHS", "/desk/,/admin/,/api/,/i18n/,/health")
+for _number, _url in enumerate(envlist("DATABASE_REPLICA_URLS", ""), start=1):
+    _replica = dj_database_url.parse(
+        _url, conn_max_age=envint("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"] or "sqlite" in _replica["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS are replicas of a PostgreSQL DATABASE_URL"
+        )
+    # Tests read the replica alias from the test database itself.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    KHABAR_REPLICAS.append(f"replica{_number}")
+for _db in DATABASES.values():
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", KHABAR_DB_CONNECT_TIMEOUT)
+if KHABAR_REPLICAS:
+    DATABASE_ROUTERS = ["khabar.lib.replicas.ReplicaRouter"]
+    # Before anything that reads the database (sessions and users are read lazily, later).
+    MIDDLEWARE.insert(1, "khabar.lib.replicas.ReplicaMiddleware")

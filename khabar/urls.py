@@ -13,6 +13,7 @@ urlpatterns = [
     path("news/<int:code>", reader_views.short_link, name="short_link"),
     path("news/<int:code>/", reader_views.short_link),
     path("admin/", admin.site.urls),
+    path("", include("khabar.health.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # the admin's language menu posts here
     path("api/", include(api_urls.urlpatterns)),
     path("", include(syndication_urls.urlpatterns)),

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from khabar.health import views
+
+urlpatterns = [path("health", views.health, name="health")]
