@@ -178,8 +178,12 @@ def start_nginx(directory: Path, *, app: str, data_dir: Path, cpu=None):
     )  # fmt: skip
     modules = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
     temp = directory / "tmp"
+    # As root, nginx's workers would run as nobody, who cannot read the tests' private
+    # temporary directories.
+    user = "user root root;" if os.geteuid() == 0 else ""
     main = f"""
 {f"load_module {modules};" if modules.exists() else ""}
+{user}
 worker_processes 1;
 pid {directory}/nginx.pid;
 error_log {directory}/logs/error.log warn;
@@ -243,10 +247,12 @@ def fetch(url: str, *, method="GET", headers=None, body=None, timeout=10):
 
 def app_environment(**extra) -> dict:
     """The test's secret key and hash salt, so that sessions and tokens made in the test process
-    are valid in the server's."""
+    are valid in the server's, and the embedded page cache on, as the run command has it (the
+    root conftest turns it off for the servers of other tests)."""
     from django.conf import settings
 
     return {
+        "KHABAR_PAGE_CACHE": "embedded",
         "SECRET_KEY": settings.SECRET_KEY,
         "KHABAR_HASH_SALT": settings.KHABAR_HASH_SALT,
         **extra,
