@@ -154,9 +154,10 @@ def start_varnish(directory: Path, backends: list[str], *, acl=None, cpu=None, p
     return process, base
 
 
-def start_nginx(directory: Path, *, app: str, data_dir: Path, cpu=None):
+def start_nginx(directory: Path, *, app: str, data_dir: Path, cpu=None, tls=True):
     """nginx with deploy/nginx/khabar.conf, a self-signed certificate for 127.0.0.1 and its own
-    pid, log and temporary paths: (process, http_base, https_base), listening."""
+    pid, log and temporary paths: (process, http_base, https_base), listening. tls=False (the
+    bench, comparing with Varnish, which speaks no TLS): the site's server on plain HTTP."""
     binary("nginx")
     directory.mkdir(parents=True, exist_ok=True)
     for sub in ("logs", "tmp", "cache"):
@@ -176,6 +177,9 @@ def start_nginx(directory: Path, *, app: str, data_dir: Path, cpu=None):
         APP=app.removeprefix("http://"), DATA_DIR=data_dir, CACHE_DIR=directory / "cache",
         CONF_DIR=directory,
     )  # fmt: skip
+    if not tls:
+        conf = directory / "khabar.conf"
+        conf.write_text(conf.read_text().replace(f"{https_port} ssl http2;", f"{https_port};"))
     modules = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
     temp = directory / "tmp"
     # As root, nginx's workers would run as nobody, who cannot read the tests' private
@@ -207,7 +211,7 @@ http {{
             "-g", "daemon off;"]  # fmt: skip
     process = _spawn(argv, cpu=cpu)
     http_base = f"http://127.0.0.1:{http_port}"
-    https_base = f"https://127.0.0.1:{https_port}"
+    https_base = f"{'https' if tls else 'http'}://127.0.0.1:{https_port}"
     wait_until_listening(process, https_base)
     return process, http_base, https_base
 
