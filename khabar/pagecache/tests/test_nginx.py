@@ -190,3 +190,12 @@ def test_an_editor_gets_the_apps_page_not_the_file(front, make_article, editor):
     cookie = f"sessionid={desk_session(editor)}"
     _status, headers, _body = fetch(front.https + path, headers={"Cookie": cookie})
     assert not sent_as_file(headers) and "X-Cache" in headers  # the app (its page cache) answered
+
+
+def test_feeds_come_from_the_app_with_their_own_type(front, make_article):
+    make_article("خبر في الخلاصة")
+    for path, kind in [("/ar/feeds/rss.xml", "rss"), ("/sitemap.xml", "xml")]:
+        answers = [fetch(front.https + path) for _ in range(3)]
+        assert all(status == 200 for status, _h, _b in answers), path
+        assert all(kind in headers["Content-Type"] for _s, headers, _b in answers), path
+        assert not any(sent_as_file(headers) for _s, headers, _b in answers), path
