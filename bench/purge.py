@@ -56,11 +56,17 @@ def main():
 
     from khabar.news.models import Article
     from khabar.newsroom.actions import do_correct
-    from khabar.pagecache.tests.servers import collect_static, fetch, spawn_gunicorn
+    from khabar.pagecache.tests.servers import (
+        app_environment,
+        collect_static,
+        read_page,
+        start_gunicorn,
+        stop,
+    )
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    collect_static(data_dir)
+    static = collect_static(data_dir / "static")
     editor = User.objects.filter(username="bench-editor").first() or User.objects.create_superuser(
         "bench-editor", "bench@example.org", "pass-phrase-123"
     )
@@ -68,7 +74,9 @@ def main():
         Article.objects.published().filter(tags__isnull=False).distinct()
         .select_related("edition", "section__edition")[: args.rounds]
     )  # fmt: skip
-    process, base = spawn_gunicorn(data_dir, workers=args.workers)
+    database = args.database or f"sqlite:///{data_dir / 'khabar.sqlite3'}"
+    process, base = start_gunicorn(data_dir, database_url=database, static=static,
+                                   workers=args.workers, **app_environment())  # fmt: skip
     saves, fresh_times, renders, stale_answers = [], [], [], 0
     try:
         for number, story in enumerate(stories * (args.rounds // len(stories) + 1)):
@@ -81,7 +89,7 @@ def main():
                     f"/{story.edition.code}/feeds/rss.xml"]  # fmt: skip
             for url in urls:
                 for _ in range(2):
-                    seen, _text = fetch(base, url)
+                    seen, _text = read_page(base, url)
                 assert seen == "HIT", (url, seen)
             headline = f"{story.headline.split(' — ')[0]} — تصحيح {number + 1}"
             started = time.monotonic()
@@ -92,7 +100,7 @@ def main():
 
             def fresh_after(url, headline=headline, started=started, stale=stale):
                 while time.monotonic() - started < 10:
-                    if headline in fetch(base, url)[1]:
+                    if headline in read_page(base, url)[1]:
                         return time.monotonic() - started
                     stale.append(url)
                 return float("inf")
@@ -108,11 +116,10 @@ def main():
             embedded_store(KHABAR_PAGE_CACHE_DIR).clear()
             begun = time.monotonic()
             with ThreadPoolExecutor(len(urls)) as readers:
-                list(readers.map(lambda url: fetch(base, url), urls))
+                list(readers.map(lambda url: read_page(base, url), urls))
             renders.append(time.monotonic() - begun)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
 
     def ms(values, fraction):
         return f"{percentile(values, fraction) * 1000:.0f} ms"

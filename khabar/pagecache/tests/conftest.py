@@ -63,7 +63,7 @@ class Site:
 def static_files(tmp_path_factory):
     from khabar.pagecache.tests.servers import collect_static
 
-    return collect_static(tmp_path_factory.mktemp("static"))
+    return collect_static(tmp_path_factory.mktemp("collected") / "static")
 
 
 @pytest.fixture

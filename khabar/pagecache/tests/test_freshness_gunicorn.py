@@ -5,11 +5,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.conf import settings as django_settings
 
 from khabar.news.models import Tag
 from khabar.newsroom.actions import do_correct
-from khabar.pagecache.tests.servers import fetch, spawn_gunicorn
+from khabar.pagecache.tests.servers import app_environment, read_page, start_gunicorn, stop
 from khabar.testing import database_url
 
 
@@ -29,14 +28,12 @@ def test_a_correction_is_fresh_through_gunicorn_within_a_second(
         "tag": Tag.objects.get(name="المياه").get_absolute_url(),
         "feed": "/ar/feeds/rss.xml",
     }
-    process, base = spawn_gunicorn(
-        tmp_path, workers=3, database_url=database_url(), static=static_files,
-        SECRET_KEY=django_settings.SECRET_KEY, KHABAR_HASH_SALT=django_settings.KHABAR_HASH_SALT,
-    )  # fmt: skip
+    process, base = start_gunicorn(tmp_path, database_url=database_url(), static=static_files,
+                                   workers=3, **app_environment())  # fmt: skip
     try:
         for url in urls.values():
             for _ in range(4):  # whichever worker answers, the page is the one kept
-                seen, text = fetch(base, url)
+                seen, text = read_page(base, url)
             assert seen == "HIT" and "خبر عن المياه" in text, url
         started = time.monotonic()
         do_correct(editor, story, kind="correction", note="صُحّح العنوان.",
@@ -48,7 +45,7 @@ def test_a_correction_is_fresh_through_gunicorn_within_a_second(
         def fresh_after(url) -> float | None:
             # A reader of each page, side by side, asking again until the correction shows.
             while time.monotonic() - started < 10:
-                if "خبر مصحح عن المياه" in fetch(base, url)[1]:
+                if "خبر مصحح عن المياه" in read_page(base, url)[1]:
                     return time.monotonic() - started
                 stale.append(url)
             return None
@@ -66,5 +63,4 @@ def test_a_correction_is_fresh_through_gunicorn_within_a_second(
         # once the editor saw "saved" (the time above is the rendering, not a wait).
         assert stale == []
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
