@@ -90,7 +90,7 @@ def test_a_scheduled_story_appears_on_cached_pages_at_its_time(
     cached_site, story, make_article, editor
 ):
     scheduled = make_article("خبر مجدول", publish=False, tags=["المياه"])
-    goes_live = timezone.now() + timedelta(seconds=3)
+    goes_live = timezone.now() + timedelta(seconds=8)  # the pages below render first
     do_schedule(editor, scheduled, goes_live)
     urls = [v for k, v in urls_of(story).items() if k not in ("article", "author")]
     for url in urls:
