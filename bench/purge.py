@@ -7,7 +7,8 @@ the embedded page cache, on the story's page, the front page, its section, its t
 
 A scratch data directory gets the demo site; gunicorn (--workers, sync) serves it behind the
 embedded cache, as bin/run does. Each round warms the five pages (each answered from the cache),
-saves a correction of a demo story in this process (the desk: commit, then purge after commit),
+saves a correction of a demo story in this process (the desk: commit, then purge after commit,
+of the embedded cache and, when varnishd is installed, of a Varnish in front, read through too),
 and five readers side by side ask for their page again until the new headline shows. Printed:
 the save (commit and purge), the time until the last of the five pages is fresh, and whether
 any reader was answered a stale page after the save returned (the purge is exact and
@@ -18,6 +19,7 @@ freshness a cache without purge gives (the pages' max-age, waited out, not measu
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -51,16 +53,16 @@ def main():
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth.models import User
     from django.core.management import call_command
 
     from khabar.news.models import Article
-    from khabar.newsroom.actions import do_correct
     from khabar.pagecache.tests.servers import (
         app_environment,
         collect_static,
-        read_page,
         start_gunicorn,
+        start_varnish,
         stop,
     )
 
@@ -75,67 +77,85 @@ def main():
         .select_related("edition", "section__edition")[: args.rounds]
     )  # fmt: skip
     database = args.database or f"sqlite:///{data_dir / 'khabar.sqlite3'}"
-    process, base = start_gunicorn(data_dir, database_url=database, static=static,
-                                   workers=args.workers, **app_environment())  # fmt: skip
-    saves, fresh_times, renders, stale_answers = [], [], [], 0
+    process, app_base = start_gunicorn(data_dir, database_url=database, static=static,
+                                       workers=args.workers, **app_environment())  # fmt: skip
+    started_servers = [process]
+    fronts = [("embedded cache (gunicorn)", app_base)]
     try:
-        for number, story in enumerate(stories * (args.rounds // len(stories) + 1)):
-            if number >= args.rounds:
-                break
-            story.refresh_from_db()
-            tag = story.tags.first()
-            urls = [story.get_absolute_url(), f"/{story.edition.code}/",
-                    story.section.get_absolute_url(), tag.get_absolute_url(),
-                    f"/{story.edition.code}/feeds/rss.xml"]  # fmt: skip
-            for url in urls:
-                for _ in range(2):
-                    seen, _text = read_page(base, url)
-                assert seen == "HIT", (url, seen)
-            headline = f"{story.headline.split(' — ')[0]} — تصحيح {number + 1}"
-            started = time.monotonic()
-            do_correct(editor, story, kind="correction", note="صُحّح العنوان.",
-                       base_revision=story.revision, headline=headline)  # fmt: skip
-            saves.append(time.monotonic() - started)
-            stale = []
-
-            def fresh_after(url, headline=headline, started=started, stale=stale):
-                while time.monotonic() - started < 10:
-                    if headline in read_page(base, url)[1]:
-                        return time.monotonic() - started
-                    stale.append(url)
-                return float("inf")
-
-            with ThreadPoolExecutor(len(urls)) as readers:
-                fresh_times.append(max(readers.map(fresh_after, urls)))
-            stale_answers += len(stale)
-            # The peer: the same five pages rendered with the cache missing (purged by hand),
-            # side by side as above.
-            from khabar.pagecache.purge import embedded_store
-            from khabar.settings import KHABAR_PAGE_CACHE_DIR
-
-            embedded_store(KHABAR_PAGE_CACHE_DIR).clear()
-            begun = time.monotonic()
-            with ThreadPoolExecutor(len(urls)) as readers:
-                list(readers.map(lambda url: read_page(base, url), urls))
-            renders.append(time.monotonic() - begun)
+        if shutil.which("varnishd") or Path("/usr/sbin/varnishd").exists():
+            varnish, varnish_base = start_varnish(data_dir / "varnish", [app_base])
+            started_servers.append(varnish)
+            settings.KHABAR_VARNISH_URLS = [varnish_base]  # the desk purges it too
+            fronts.append(("Varnish (xkey) before the embedded cache", varnish_base))
+        else:
+            print("varnishd is not installed: Varnish not measured")
+        results = [(name, rounds(base, stories, editor, args.rounds)) for name, base in fronts]
     finally:
-        stop(process)
+        for server in reversed(started_servers):
+            stop(server)
 
     def ms(values, fraction):
         return f"{percentile(values, fraction) * 1000:.0f} ms"
 
     engine = "PostgreSQL" if args.database.startswith("postgres") else "SQLite"
-    print(f"publication to fresh page, embedded cache, gunicorn {args.workers} sync workers, "
-          f"{engine}, {len(fresh_times)} corrections, 5 pages each (article, front, section, "
-          f"tag, feed)")  # fmt: skip
-    print(f"  save (commit + purge):          median {ms(saves, 0.5)}, max {ms(saves, 1)}")
-    print(f"  save to all 5 pages fresh:      median {ms(fresh_times, 0.5)}, "
-          f"p95 {ms(fresh_times, 0.95)}, max {ms(fresh_times, 1)}")  # fmt: skip
-    print(f"  peer, the 5 pages uncached:     median {ms(renders, 0.5)}")
-    ratio = statistics.median(fresh_times) / statistics.median(renders)
-    print(f"  fresh / uncached render:        {ratio:.2f}x")
-    print(f"  stale answers after the save:   {stale_answers}")
-    print("  without purge (max-age only):   up to KHABAR_PAGE_MAX_AGE (60 s by default)")
+    for name, (saves, fresh_times, renders, stale_answers) in results:
+        print(f"publication to fresh page through the {name}, gunicorn {args.workers} sync "
+              f"workers, {engine}, {len(fresh_times)} corrections, 5 pages each (article, "
+              f"front, section, tag, feed)")  # fmt: skip
+        print(f"  save (commit + purge):          median {ms(saves, 0.5)}, max {ms(saves, 1)}")
+        print(f"  save to all 5 pages fresh:      median {ms(fresh_times, 0.5)}, "
+              f"p95 {ms(fresh_times, 0.95)}, max {ms(fresh_times, 1)}")  # fmt: skip
+        print(f"  peer, the 5 pages uncached:     median {ms(renders, 0.5)}")
+        ratio = statistics.median(fresh_times) / statistics.median(renders)
+        print(f"  fresh / uncached render:        {ratio:.2f}x")
+        print(f"  stale answers after the save:   {stale_answers}")
+    print("without purge (max-age only): up to KHABAR_PAGE_MAX_AGE (60 s by default)")
+
+
+def rounds(base, stories, editor, count):
+    """`count` corrections read through `base`: (saves, fresh times, uncached renders, stale
+    answers after the save)."""
+    from khabar.newsroom.actions import do_correct
+    from khabar.pagecache.purge import purge
+    from khabar.pagecache.tests.servers import read_page
+
+    saves, fresh_times, renders, stale_answers = [], [], [], 0
+    for number, story in enumerate(stories * (count // len(stories) + 1)):
+        if number >= count:
+            break
+        story.refresh_from_db()
+        tag = story.tags.first()
+        urls = [story.get_absolute_url(), f"/{story.edition.code}/",
+                story.section.get_absolute_url(), tag.get_absolute_url(),
+                f"/{story.edition.code}/feeds/rss.xml"]  # fmt: skip
+        for url in urls:
+            for _ in range(2):
+                read_page(base, url)
+        headline = f"{story.headline.split(' — ')[0]} — تصحيح {time.monotonic():.0f}"
+        started = time.monotonic()
+        do_correct(editor, story, kind="correction", note="صُحّح العنوان.",
+                   base_revision=story.revision, headline=headline)  # fmt: skip
+        saves.append(time.monotonic() - started)
+        stale = []
+
+        def fresh_after(url, headline=headline, started=started, stale=stale):
+            while time.monotonic() - started < 10:
+                if headline in read_page(base, url)[1]:
+                    return time.monotonic() - started
+                stale.append(url)
+            return float("inf")
+
+        with ThreadPoolExecutor(len(urls)) as readers:
+            fresh_times.append(max(readers.map(fresh_after, urls)))
+        stale_answers += len(stale)
+        # The peer: the same five pages rendered with every cache missing (purged by their
+        # keys), read side by side as above.
+        purge([f"s{story.news_code}", f"f{story.edition.code}", f"feed-{story.edition.code}"])
+        begun = time.monotonic()
+        with ThreadPoolExecutor(len(urls)) as readers:
+            list(readers.map(lambda url: read_page(base, url), urls))
+        renders.append(time.monotonic() - begun)
+    return saves, fresh_times, renders, stale_answers
 
 
 if __name__ == "__main__":
