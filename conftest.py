@@ -65,6 +65,7 @@ def _no_page_cache(settings):
     from khabar.news.surrogate import forget_go_live
 
     settings.KHABAR_PAGE_CACHE = "off"
+    settings.KHABAR_FEED_CACHE_SECONDS = 300  # its default without the embedded page cache
     forget_go_live(None)  # ids are reused after a rollback: no moment from another test
 
 

@@ -255,7 +255,13 @@ KHABAR_PURGE_TIMEOUT = envint("KHABAR_PURGE_TIMEOUT", 5)
 # Feeds (khabar/syndication): a rendered feed stays in the cache until a story of its edition
 # changes, and at most this long, which bounds what another process's local-memory cache
 # keeps after a change it did not see (set REDIS_URL to share one cache between processes).
-KHABAR_FEED_CACHE_SECONDS = envint("KHABAR_FEED_CACHE_SECONDS", 300)
+# With the embedded page cache and no shared cache (REDIS_URL), 0: the page cache keeps the
+# rendered feed for every process and purges it exactly, where a local-memory copy in each
+# worker would outlive a change made in another for up to this long.
+KHABAR_FEED_CACHE_SECONDS = envint(
+    "KHABAR_FEED_CACHE_SECONDS",
+    0 if KHABAR_PAGE_CACHE == "embedded" and not os.environ.get("REDIS_URL") else 300,
+)
 
 # Story bodies (khabar/lib/html.py). Longer or deeper bodies are refused before they are
 # sanitised, which keeps every save under a second. Images in bodies come from MEDIA_URL or from

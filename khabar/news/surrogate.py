@@ -20,10 +20,10 @@ import time
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Min, Q
+from django.db.models import Subquery
 from django.utils import timezone
 
-from khabar.news.models import Article
+from khabar.news.models import Article, Edition
 
 
 def story_key(code) -> str:
@@ -98,16 +98,23 @@ def next_go_live(edition_id: int, now: datetime | None = None) -> datetime | Non
     """When the edition's next scheduled or embargoed story becomes public, or None.
 
     A lower bound, in one query of two index range scans (article_edition_pub and the partial
-    article_edition_embargo): the earliest publication time still to come and the earliest
-    embargo still running. A story published at 10:00 under an embargo to 11:00 makes a page
-    expire at 10:00 as well as at 11:00: one render too many, never a page kept too long."""
+    article_edition_embargo), each stopping at its first row: the earliest publication time
+    still to come and the earliest embargo still running. A story published at 10:00 under an
+    embargo to 11:00 makes a page expire at 10:00 as well as at 11:00: one render too many,
+    never a page kept too long."""
     now = now or timezone.now()
     published = Article.objects.filter(edition_id=edition_id, status=Article.Status.PUBLISHED)
-    moments = published.filter(Q(published_at__gt=now) | Q(embargo_until__gt=now)).aggregate(
-        publication=Min("published_at", filter=Q(published_at__gt=now)),
-        embargo=Min("embargo_until", filter=Q(embargo_until__gt=now)),
+    first = published.filter(published_at__gt=now).order_by("published_at")
+    embargo = published.filter(embargo_until__gt=now).order_by("embargo_until")
+    moments = (
+        Edition.objects.filter(pk=edition_id)
+        .values(
+            publication=Subquery(first.values("published_at")[:1]),
+            embargo=Subquery(embargo.values("embargo_until")[:1]),
+        )
+        .first()
     )
-    return min((m for m in moments.values() if m), default=None)
+    return min((m for m in (moments or {}).values() if m), default=None)
 
 
 # Per process: {edition id: (when computed, time.time(); the moment)}. Forgotten on this
@@ -138,6 +145,16 @@ def forget_go_live(edition_id: int | None) -> None:
         _memo.clear()
     else:
         _memo.pop(edition_id, None)
+
+
+def shared_caches_purged() -> bool:
+    """Whether Khabar purges some shared cache (the embedded one, Varnish, a CDN's hook): only
+    then may one keep a page past its max-age, since only then does a change reach it."""
+    return settings.KHABAR_SHARED_MAX_AGE > 0 and bool(
+        settings.KHABAR_PAGE_CACHE == "embedded"
+        or settings.KHABAR_VARNISH_URLS
+        or settings.KHABAR_PURGE_WEBHOOK
+    )
 
 
 def shared_max_age(edition_id: int) -> tuple[int, float]:

@@ -301,6 +301,9 @@ class PageStore:
             db.execute("DELETE FROM purge WHERE at < ?", [now - PURGE_MEMORY_SECONDS])
         return len(files)
 
+    def count(self) -> int:
+        return self._db().execute("SELECT count(*) FROM page").fetchone()[0]
+
     def clear(self) -> int:
         """Remove every kept page (after a deployment that changes templates)."""
         with self._write() as db:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from khabar.lib.surrogate import response_keys
 from khabar.news.models import Edition, Section
-from khabar.news.surrogate import shared_max_age
+from khabar.news.surrogate import shared_caches_purged, shared_max_age
 
 
 def in_edition(view):
@@ -66,7 +66,10 @@ CAP_READ_AT = "khabar.cap_read_at"
 
 def shared_cache_control(request, response, edition: Edition) -> None:
     """Let caches that Khabar purges by surrogate key (the response must carry them) keep the
-    page for longer than browsers: s-maxage, never past the edition's next go-live moment."""
+    page for longer than browsers: s-maxage, never past the edition's next go-live moment.
+    Nothing when no shared cache is purged: a cache that nobody purges keeps max-age."""
+    if not shared_caches_purged():
+        return
     seconds, read_at = shared_max_age(edition.pk)
     patch_cache_control(response, s_maxage=seconds)
     request.META[CAP_READ_AT] = min(read_at, request.META.get(CAP_READ_AT, read_at))

@@ -59,6 +59,13 @@ class Site:
         return answer
 
 
+@pytest.fixture(scope="session")
+def static_files(tmp_path_factory):
+    from khabar.pagecache.tests.servers import collect_static
+
+    return collect_static(tmp_path_factory.mktemp("collected") / "static")
+
+
 @pytest.fixture
 def cached_site(tmp_path, settings, transactional_db):
     from django.core.handlers.wsgi import WSGIHandler

@@ -261,3 +261,10 @@ def app_environment(**extra) -> dict:
         "KHABAR_HASH_SALT": settings.KHABAR_HASH_SALT,
         **extra,
     }
+
+
+def read_page(base: str, path: str) -> tuple[str, str]:
+    """(X-Cache, the page as text) of a plain GET (no Accept-Encoding)."""
+    status, headers, body = fetch(base + path)
+    assert status == 200, (path, status)
+    return headers.get("X-Cache", ""), body.decode()

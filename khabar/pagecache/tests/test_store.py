@@ -117,3 +117,20 @@ def test_what_may_be_stored_by_its_headers():
     for value in ("private, max-age=60", "public, no-store, s-maxage=60",
                   "public, max-age=60", "public, s-maxage=0", "no-cache"):  # fmt: skip
         assert shared_lifetime([("Cache-Control", value)]) == 0
+
+
+def test_clear_page_cache_command(tmp_path, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.KHABAR_PAGE_CACHE_DIR = tmp_path
+    out = StringIO()
+    call_command("clear_page_cache", stdout=out)
+    assert "No page cache" in out.getvalue()
+    keep(PageStore(tmp_path), "/ar/", ["far"])
+    call_command("clear_page_cache", "--dry-run", stdout=out)
+    assert "1 pages kept" in out.getvalue()
+    call_command("clear_page_cache", stdout=out)
+    assert "1 pages removed" in out.getvalue()
+    assert not (tmp_path / "ar/index.html").exists()

@@ -26,6 +26,13 @@ def s_maxage(response) -> int:
     return int(directives["s-maxage"])
 
 
+@pytest.fixture(autouse=True)
+def purged_cache(settings, tmp_path):
+    """s-maxage is only sent where Khabar purges a shared cache: here the embedded one."""
+    settings.KHABAR_PAGE_CACHE = "embedded"
+    settings.KHABAR_PAGE_CACHE_DIR = tmp_path / "pages"
+
+
 @pytest.fixture
 def story(make_article, author):
     story = make_article("خبر عن المياه", tags=["المياه"])
@@ -114,3 +121,13 @@ def test_pages_are_kept_no_later_than_the_next_story_goes_live(client, make_arti
     assert s_maxage(client.get("/ar/")) == 3600
     make_article("مجدول", at=timezone.now() + timedelta(minutes=10))  # story_changed: memo gone
     assert 595 <= s_maxage(client.get("/ar/")) <= 600
+
+
+def test_without_a_purged_cache_shared_caches_get_the_browsers_max_age(client, story, settings):
+    """A cache that nobody purges (a proxy in front, with the page cache off) must not keep a
+    page for an hour: no s-maxage then, and no go-live query."""
+    settings.KHABAR_PAGE_CACHE = "off"
+    response = client.get("/ar/")
+    assert response["Cache-Control"] == "public, max-age=60" and "far" in response["xkey"]
+    settings.KHABAR_VARNISH_URLS = ["http://127.0.0.1:6081"]
+    assert s_maxage(client.get("/ar/")) == 3600
