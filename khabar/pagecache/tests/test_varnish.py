@@ -131,24 +131,18 @@ def test_purge_refuses_keys_a_header_cannot_carry_and_skips_none():
 # --- Khabar in gunicorn behind Varnish -----------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def static_root(tmp_path_factory):
-    """The static files, collected once for every server of the session."""
-    return servers.collect_static(tmp_path_factory.mktemp("collected") / "static")
-
-
 @pytest.fixture
 def varnish_port():
     return free_port()
 
 
 @pytest.fixture
-def app_server(tmp_path, transactional_db, varnish_port, static_root):
+def app_server(tmp_path, transactional_db, varnish_port, static_files):
     """Khabar in gunicorn (two workers) on the test database, purging the Varnish that
     `varnish` starts on varnish_port: (base_url, data_dir)."""
     data_dir = tmp_path / "data"
     process, base = servers.start_gunicorn(
-        data_dir, database_url=database_url(), static=static_root,
+        data_dir, database_url=database_url(), static=static_files,
         **servers.app_environment(KHABAR_VARNISH_URLS=f"http://127.0.0.1:{varnish_port}"),
     )  # fmt: skip
     try:
@@ -265,7 +259,7 @@ def test_a_correction_through_the_desk_is_fresh_through_varnish_within_a_second(
 
 
 def test_two_app_servers_behind_the_scaled_vcl_take_turns_and_cover_for_each_other(
-    tmp_path, transactional_db, make_article, static_root
+    tmp_path, transactional_db, make_article, static_files
 ):
     make_article("خبر على خادمين")
     logs = [tmp_path / "one.log", tmp_path / "two.log"]
@@ -273,7 +267,7 @@ def test_two_app_servers_behind_the_scaled_vcl_take_turns_and_cover_for_each_oth
         servers.start_gunicorn(
             tmp_path / f"data{i}",
             database_url=database_url(),
-            static=static_root,
+            static=static_files,
             workers=1,
             log=logs[i],
             **servers.app_environment(),
