@@ -27,19 +27,14 @@ SECURITY_HEADERS = (
 )
 
 
-@pytest.fixture(scope="module")
-def static_root(tmp_path_factory):
-    return servers.collect_static(tmp_path_factory.mktemp("collected") / "static")
-
-
 @pytest.fixture
-def front(tmp_path, transactional_db, static_root):
+def front(tmp_path, transactional_db, static_files):
     """gunicorn (two workers, behind a TLS proxy) and nginx in front of it, sharing the data
     directory as in production: a namespace with app, http and https base URLs."""
     servers.binary("nginx")
     data_dir = tmp_path / "data"
     app, app_base = servers.start_gunicorn(
-        data_dir, database_url=database_url(), static=static_root,
+        data_dir, database_url=database_url(), static=static_files,
         **servers.app_environment(KHABAR_HTTPS="1", KHABAR_TRUSTED_PROXIES="1"),
     )  # fmt: skip
     try:
@@ -87,10 +82,10 @@ def test_plain_http_is_sent_to_https(front):
     assert status == 301 and headers["Location"] == "https://127.0.0.1/ar/"
 
 
-def test_static_files_are_compressed_and_kept_for_a_year(front, static_root):
-    manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
+def test_static_files_are_compressed_and_kept_for_a_year(front, static_files):
+    manifest = json.loads((static_files / "staticfiles.json").read_text())["paths"]
     name = next(hashed for plain, hashed in manifest.items() if plain.endswith(".css"))
-    plain = (static_root / name).read_bytes()
+    plain = (static_files / name).read_bytes()
     for coding, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
         status, headers, body = fetch(f"{front.https}/static/{name}",
                                       headers={"Accept-Encoding": coding})  # fmt: skip
