@@ -55,6 +55,19 @@ def _plain_static_files(settings):
     }
 
 
+# The page cache is off in tests but its own (khabar/pagecache/tests): a page kept by one test
+# would be served to the next. Servers that tests start inherit the environment.
+os.environ["KHABAR_PAGE_CACHE"] = "off"
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    from khabar.news.surrogate import forget_go_live
+
+    settings.KHABAR_PAGE_CACHE = "off"
+    forget_go_live(None)  # ids are reused after a rollback: no moment from another test
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # The local-memory cache outlives a test; ids are reused after a rollback.

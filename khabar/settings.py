@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "khabar.search",
     "khabar.syndication",
     "khabar.api",
+    "khabar.pagecache",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -235,8 +236,27 @@ KHABAR_FIRST_NEWS_CODE = envint("KHABAR_FIRST_NEWS_CODE", 100001)
 KHABAR_PAGE_SIZE = envint("KHABAR_PAGE_SIZE", 20)
 if KHABAR_PAGE_SIZE < 1:
     raise ImproperlyConfigured("KHABAR_PAGE_SIZE must be at least 1")
-# How long a front cache may keep a reader page, in seconds.
+# How long a browser may keep a reader page, in seconds.
 KHABAR_PAGE_MAX_AGE = envint("KHABAR_PAGE_MAX_AGE", 60)
+# How long a shared cache that Khabar purges (the page cache, Varnish, a CDN) may keep one
+# (s-maxage), never past the edition's next scheduled or embargoed story going live.
+KHABAR_SHARED_MAX_AGE = envint("KHABAR_SHARED_MAX_AGE", 3600)
+
+# The page cache (khabar/pagecache): "embedded" keeps public pages as files under
+# DATA_DIR/pages, shared by every worker process and purged by surrogate key on publish; "off"
+# keeps none (the default with DEBUG, where templates change under the developer's hands).
+KHABAR_PAGE_CACHE = os.environ.get("KHABAR_PAGE_CACHE") or ("off" if DEBUG else "embedded")
+if KHABAR_PAGE_CACHE not in {"embedded", "off"}:
+    raise ImproperlyConfigured(
+        f"KHABAR_PAGE_CACHE is 'embedded' or 'off', not {KHABAR_PAGE_CACHE!r}"
+    )
+KHABAR_PAGE_CACHE_DIR = DATA_DIR / "pages"
+# Varnish servers to purge by xkey on publish ("http://127.0.0.1:6081,http://10.0.0.2:6081").
+KHABAR_VARNISH_URLS = envlist("KHABAR_VARNISH_URLS", "")
+# A URL that receives the keys of every purge as JSON ({"keys": [...]}) after commit: the hook
+# for a CDN's purge-by-key API (a small relay holding the CDN's token), or anything else.
+KHABAR_PURGE_WEBHOOK = os.environ.get("KHABAR_PURGE_WEBHOOK", "")
+KHABAR_PURGE_TIMEOUT = envint("KHABAR_PURGE_TIMEOUT", 5)
 
 # Feeds (khabar/syndication): a rendered feed stays in the cache until a story of its edition
 # changes, and at most this long, which bounds what another process's local-memory cache

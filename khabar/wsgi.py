@@ -4,3 +4,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khabar.settings")
 application = get_wsgi_application()
+
+# Behind the embedded page cache when KHABAR_PAGE_CACHE=embedded (the default without DEBUG):
+# a kept page is answered before Django sees the request.
+from khabar.pagecache.wsgi import wrap  # noqa: E402 (needs the settings configured above)
+
+application = wrap(application)

@@ -16,6 +16,8 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from khabar.api import items, keys, ninjs
+from khabar.lib.surrogate import add_keys
+from khabar.news import surrogate
 from khabar.news.models import Edition
 
 MAX_PAGE = 100
@@ -132,7 +134,10 @@ def item_list(request, edition, *, now):
         query = request.GET.copy()
         query["cursor"] = cursor
         body["next"] = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    # Named like every public answer, though no shared cache keeps it (private, no-store).
+    add_keys(response, [surrogate.api_key(edition.code), *surrogate.story_keys(found)])
+    return response
 
 
 @partner_api
@@ -145,7 +150,9 @@ def item_detail(request, edition, *, now, code):
     if article is None:
         return error(404, "not_found", "There is no such story for this key.")
     data = ninjs.item(article, version, base_url=_base_url(request), now=now)
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    add_keys(response, [surrogate.story_key(article.news_code)])
+    return response
 
 
 def _parse_moment(value: str):

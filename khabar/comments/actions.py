@@ -19,6 +19,7 @@ from khabar.comments.models import (
     ModerationLog,
 )
 from khabar.news.models import Article
+from khabar.news.signals import comments_changed
 
 
 def visible_count(article_id: int) -> int:
@@ -36,6 +37,7 @@ def _touch_article(article_id: int) -> None:
     Article.objects.filter(pk=article_id).update(
         comment_count=visible_count(article_id), comments_changed_at=timezone.now()
     )
+    comments_changed.send(sender=Article, article_id=article_id)
 
 
 def _log(comment, actor, action, note=""):

@@ -33,8 +33,10 @@ from khabar.comments.identity import client_address, email_hash, network_hash
 from khabar.comments.models import Comment
 from khabar.comments.render import comment_item
 from khabar.lib.requests import keeps_raw_body, malformed_form
+from khabar.lib.surrogate import add_keys
+from khabar.news import surrogate
 from khabar.news.models import Article, CommentMode
-from khabar.reader.pages import in_edition, nav_sections
+from khabar.reader.pages import in_edition, nav_sections, shared_cache_control
 
 SENT_SALT = "khabar.comments.sent"
 # How long the signed value handed to a comment's writer keeps showing them their comment
@@ -121,6 +123,12 @@ def _cached_region(request, article, etag: str) -> HttpResponse:
     return response
 
 
+def _region_keys(request, response, article) -> None:
+    """The region (and its replies) is purged with the story's comments (comments_changed)."""
+    add_keys(response, [surrogate.comments_key(article.news_code)])
+    shared_cache_control(request, response, article.edition)
+
+
 def _full_page(request, article, status=200, **kwargs):
     context = _region_context(request, article, full_page=True, **kwargs)
     context["nav_sections"] = nav_sections(article.edition)
@@ -146,6 +154,7 @@ def region(request, article):
         if article.comments_changed_at:
             response["Last-Modified"] = http_date(article.comments_changed_at.timestamp())
         patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
+        _region_keys(request, response, article)
         return response
     reply_to = None
     if re.fullmatch(r"[0-9]{1,12}", request.GET.get("reply", "")):
@@ -331,6 +340,8 @@ def replies(request, article, root_id):
          "nav_sections": nav_sections(article.edition)},
     )  # fmt: skip
     patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
+    if "partial" in request.GET:
+        _region_keys(request, response, article)
     return response
 
 

@@ -345,6 +345,12 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["edition", "status", "-published_at"], name="article_edition_pub"),
             models.Index(fields=["section", "status", "-published_at"], name="article_section_pub"),
+            # The next embargo to end (news/surrogate.py next_go_live): few stories have one.
+            models.Index(
+                fields=["edition", "embargo_until"],
+                condition=models.Q(embargo_until__isnull=False),
+                name="article_edition_embargo",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

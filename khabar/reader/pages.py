@@ -14,7 +14,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.encoding import iri_to_uri
 from django.views.decorators.http import require_safe
 
+from khabar.lib.surrogate import response_keys
 from khabar.news.models import Edition, Section
+from khabar.news.surrogate import shared_max_age
 
 
 def in_edition(view):
@@ -49,10 +51,25 @@ def edition_page(view):
         response = in_its_edition(request, edition, *args, **kwargs)
         if response.status_code == 200:
             patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
+            if response_keys(response):
+                shared_cache_control(request, response, request.edition)
         response.headers["Content-Language"] = request.edition.language
         return response
 
     return wrapper
+
+
+# Where the page cache (khabar.pagecache) finds, in the request's WSGI environ, the moment the
+# page's go-live cap was read: a purge after it refuses the page (see shared_max_age).
+CAP_READ_AT = "khabar.cap_read_at"
+
+
+def shared_cache_control(request, response, edition: Edition) -> None:
+    """Let caches that Khabar purges by surrogate key (the response must carry them) keep the
+    page for longer than browsers: s-maxage, never past the edition's next go-live moment."""
+    seconds, read_at = shared_max_age(edition.pk)
+    patch_cache_control(response, s_maxage=seconds)
+    request.META[CAP_READ_AT] = min(read_at, request.META.get(CAP_READ_AT, read_at))
 
 
 def nav_sections(edition: Edition) -> list[Section]:

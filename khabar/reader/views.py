@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from khabar.lib.dates import localize_digits
+from khabar.lib.surrogate import add_keys
 from khabar.lib.text import unicode_slug
+from khabar.news import surrogate
 from khabar.news.models import Article, Author, Edition, Section, Tag
 from khabar.reader import meta, queries
 from khabar.reader.pages import absolute_url, edition_page, nav_sections, render_page
@@ -51,9 +53,12 @@ def short_link(request, code):
 @edition_page
 def home(request, edition):
     latest, by_section = queries.front_page(edition)
-    return render_page(
+    response = render_page(
         request, edition, "reader/home.html", {"latest": latest, "by_section": by_section}
     )
+    shown = latest + [a for _section, articles in by_section for a in articles]
+    add_keys(response, [surrogate.front_key(edition.code), *surrogate.story_keys(shown)])
+    return response
 
 
 def _moved(request, url: str, permanent: bool = True):
@@ -74,7 +79,11 @@ def section(request, edition, slug):
         return _moved(request, reverse("reader:section", args=[edition.code, plain]))
     section = get_object_or_404(Section, edition=edition, slug=slug)
     page = _page(request, queries.list_articles(edition).filter(section=section))
-    return render_page(request, edition, "reader/section.html", {"section": section, "page": page})
+    response = render_page(
+        request, edition, "reader/section.html", {"section": section, "page": page}
+    )
+    add_keys(response, [surrogate.section_key(section.pk), *surrogate.story_keys(page)])
+    return response
 
 
 @edition_page
@@ -86,7 +95,9 @@ def tag(request, edition, slug):
     if not page.paginator.count:
         # A tag that only drafts or embargoed stories carry is not public yet.
         raise Http404("No published story has this tag")
-    return render_page(request, edition, "reader/tag.html", {"tag": tag, "page": page})
+    response = render_page(request, edition, "reader/tag.html", {"tag": tag, "page": page})
+    add_keys(response, [surrogate.tag_key(tag.pk), *surrogate.story_keys(page)])
+    return response
 
 
 @edition_page
@@ -102,7 +113,9 @@ def author(request, edition, slug):
             return _moved(request, reverse("reader:author", args=[edition.code, plain]))
         raise Http404("No such author")
     page = _page(request, queries.author_articles(edition, author))
-    return render_page(request, edition, "reader/author.html", {"author": author, "page": page})
+    response = render_page(request, edition, "reader/author.html", {"author": author, "page": page})
+    add_keys(response, [surrogate.author_key(author.pk), *surrogate.story_keys(page)])
+    return response
 
 
 @edition_page
@@ -117,7 +130,9 @@ def article(request, edition, code, slug=None):
         "json_ld": meta.article_json_ld(article, canonical),
         "og_locale": meta.og_locale(edition),
     }
-    return render_page(request, edition, "reader/article.html", context)
+    response = render_page(request, edition, "reader/article.html", context)
+    add_keys(response, [surrogate.story_key(article.news_code)])
+    return response
 
 
 @edition_page
@@ -131,7 +146,11 @@ def corrections(request, edition):
         .order_by("-created_at", "-id")
     )
     page = _page(request, entries)
-    return render_page(request, edition, "reader/corrections.html", {"page": page})
+    response = render_page(request, edition, "reader/corrections.html", {"page": page})
+    # Its own key is the front page's: a story's first correction comes into this list.
+    shown = surrogate.story_keys(entry.article for entry in page)
+    add_keys(response, [surrogate.front_key(edition.code), *shown])
+    return response
 
 
 def _edition_for_path(path: str):

@@ -11,7 +11,10 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from khabar.lib.surrogate import add_keys
+from khabar.news import surrogate
 from khabar.news.models import Edition
+from khabar.reader.pages import shared_cache_control
 from khabar.syndication.sitemaps import NewsSitemap, edition_sitemaps, w3c_datetime
 
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
@@ -23,12 +26,16 @@ def site_base(request) -> str:
     return settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
 
 
-def _public(response, last_modified=None):
-    """Front caches keep these like reader pages; Last-Modified lets ConditionalGetMiddleware
+def _public(request, response, editions, last_modified=None):
+    """Front caches keep these like reader pages, and caches that purge by surrogate key
+    until a story of their editions changes; Last-Modified lets ConditionalGetMiddleware
     answer a crawler's If-Modified-Since with 304. They are for crawlers, not search results."""
     if last_modified is not None:
         response.headers["Last-Modified"] = http_date(last_modified.timestamp())
     patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
+    add_keys(response, [surrogate.sitemap_key(edition.code) for edition in editions])
+    for edition in editions:  # the index: the nearest go-live of every edition
+        shared_cache_control(request, response, edition)
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
@@ -40,7 +47,8 @@ def index(request):
     since the sitemap schema wants at least one <url>."""
     base = site_base(request)
     entries, latest = [], None
-    for name, sitemap in edition_sitemaps(base).items():
+    sitemaps = edition_sitemaps(base)
+    for name, sitemap in sitemaps.items():
         count, lastmod = sitemap.summary()
         if not count:
             continue
@@ -55,7 +63,8 @@ def index(request):
         {"sitemaps": entries},
         content_type="application/xml; charset=utf-8",
     )
-    return _public(response, latest)
+    editions = {sitemap.edition.pk: sitemap.edition for sitemap in sitemaps.values()}
+    return _public(request, response, editions.values(), latest)
 
 
 @require_safe
@@ -84,7 +93,7 @@ def sitemap(request, name):
         {"urlset": urls, "edition": sitemap.edition},
         content_type="application/xml; charset=utf-8",
     )
-    return _public(response, max(url["lastmod"] for url in urls))
+    return _public(request, response, [sitemap.edition], max(url["lastmod"] for url in urls))
 
 
 def disallowed_paths(edition_codes) -> list[str]:

@@ -1,0 +1,55 @@
+"""Where a page is kept, and which requests have no place in the tree at all."""
+
+import pytest
+
+from khabar.pagecache.store import locate
+
+
+def wsgi(path: str) -> str:
+    """A path as WSGI hands it over: its UTF-8 bytes decoded as ISO-8859-1."""
+    return path.encode().decode("latin-1")
+
+
+def test_a_unicode_page_is_kept_under_its_decoded_path():
+    location = locate(wsgi("/ar/news/100062/لجنة-الاقتصاد"))
+    assert location.directory == "ar/news/100062/لجنة-الاقتصاد"
+    assert location.file == "ar/news/100062/لجنة-الاقتصاد/index.html"
+    assert locate("/").file == "index.html"
+    assert locate(wsgi("/ar/section/سياسة/")).directory == "ar/section/سياسة"
+
+
+def test_a_query_is_normalised_and_hashed_beside_the_page():
+    one = locate("/ar/comments/100062", "partial=1&order=newest")
+    two = locate("/ar/comments/100062", "order=newest&partial=1")
+    assert one == two and one.query == "order=newest&partial=1"
+    assert one.directory == "ar/comments/100062" and one.name.startswith("q-")
+    assert locate("/ar/comments/100062", "partial=1&order=oldest").name != one.name
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/ar/../secret", ""),
+        ("/ar/./x", ""),
+        ("/ar//x", ""),
+        ("/ar/.hidden", ""),
+        ("/ar/x\x00y", ""),
+        ("/ar/a\\b", ""),
+        ("/ar/\x1b", ""),
+        ("relative", ""),
+        ("/ar/" + "ب" * 150, ""),  # 300 bytes: longer than a file name may be
+        ("/desk/", ""),
+        ("/admin/news/article/", ""),
+        ("/api/ar/items", ""),
+        ("/static/reader/site.css", ""),
+        ("/ar/", "utm_source=x"),  # a parameter no page reads: anyone could fill the disk
+        ("/ar/", "page=2&nocache=123"),
+        ("/ar/", "page"),  # not name=value
+    ],
+)
+def test_what_is_never_kept(path, query):
+    assert locate(wsgi(path), query) is None
+
+
+def test_a_path_that_is_not_utf8_is_not_kept():
+    assert locate("/ar/\xff\xfe") is None  # bytes FF FE: no UTF-8 text

@@ -1,0 +1,182 @@
+"""The page cache in front of Django, as a WSGI wrapper: a hit costs a stat and a read.
+
+A GET or HEAD for a kept, fresh page is answered from the files, in the coding the client
+accepts, with 304 for a matching If-None-Match, before Django is imported into the request at
+all. A miss goes to Django without the client's Accept-Encoding and validators (a whole, plain
+200 is what can be stored); a storable answer is stored, compressed, and sent in the client's
+coding; any other goes out as Django made it, compressed here when it was not.
+"""
+
+import logging
+import time
+
+from khabar.lib.compression import MIN_SIZE, choose_encoding, compress, is_compressible
+from khabar.lib.surrogate import parse_keys
+from khabar.pagecache.store import (
+    PageStore,
+    etag_matches,
+    locate,
+    pick_encoding,
+    shared_lifetime,
+    weak_etag,
+)
+from khabar.reader.pages import CAP_READ_AT
+
+logger = logging.getLogger(__name__)
+
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_ACCEPT_ENCODING")
+# A 304 repeats these of the 200 it stands for (RFC 9110 §15.4.5).
+_KEPT_ON_304 = frozenset({"cache-control", "content-location", "expires", "last-modified"})
+
+
+def storable(method: str, status: int, headers, host_ok: bool) -> tuple[list[str], int]:
+    """The surrogate keys and lifetime to keep an answer with, or ([], 0) if it may not be
+    kept: only a whole 200 to a GET from an allowed host, public with an s-maxage, naming its
+    keys, setting no cookie, varying on nothing but the coding, not already compressed."""
+    if method != "GET" or status != 200 or not host_ok:
+        return [], 0
+    names = {k.lower(): v for k, v in headers}
+    if "set-cookie" in names or "content-encoding" in names:
+        return [], 0
+    vary = {v.strip().lower() for v in names.get("vary", "").split(",") if v.strip()}
+    if vary - {"accept-encoding"}:
+        return [], 0
+    keys = parse_keys(names.get("surrogate-key", ""))
+    lifetime = shared_lifetime(headers)
+    if not keys or not lifetime:
+        return [], 0
+    return keys, lifetime
+
+
+class PageCache:
+    """WSGI middleware: `PageCache(django_app, PageStore(root), allowed_hosts)`."""
+
+    def __init__(self, application, store: PageStore, host_allowed=lambda host: True):
+        self.application = application
+        self.store = store
+        self.host_allowed = host_allowed
+
+    def __call__(self, environ, start_response):
+        method = environ.get("REQUEST_METHOD", "GET")
+        location = None
+        if method in ("GET", "HEAD"):
+            location = locate(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+        if location is None:
+            return self.application(environ, start_response)
+        try:
+            page = self.store.lookup(location)
+        except Exception:  # a broken cache must not take the site down with it
+            logger.exception("page cache lookup failed")
+            page = None
+        if page is not None:
+            answer = self._answer(page, environ, start_response, hit=True)
+            if answer is not None:
+                return answer
+        return self._miss(location, environ, start_response)
+
+    def _miss(self, location, environ, start_response):
+        started = time.time()
+        inner = {k: v for k, v in environ.items() if k not in _CONDITIONAL}
+        captured = {}
+        written = []
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return written.append
+
+        result = self.application(inner, capture)
+        try:
+            body = b"".join([*written, *result])
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        status, headers = captured["status"], list(captured["headers"])
+        host = (environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")).rsplit(":", 1)[0]
+        keys, lifetime = storable(
+            environ["REQUEST_METHOD"], int(status.split()[0]), headers, self.host_allowed(host)
+        )
+        page = None
+        if keys:
+            # The go-live cap may have been read (memoised) before the request started.
+            since = min(started, inner.get(CAP_READ_AT, started))
+            try:
+                page = self.store.store(
+                    location, int(status.split()[0]), headers, body, keys, since, lifetime
+                )
+            except Exception:
+                logger.exception("page cache store failed")
+        if page is not None:
+            return self._answer(page, environ, start_response, hit=False)
+        return self._pass(status, headers, body, environ, start_response)
+
+    def _answer(self, page, environ, start_response, hit: bool):
+        coding = pick_encoding(environ.get("HTTP_ACCEPT_ENCODING"), page.encodings)
+        etag = page.etag if not coding else weak_etag(page.etag)
+        common = [
+            ("Vary", "Accept-Encoding"),
+            ("Age", str(max(0, int(time.time() - page.stored)))),
+            ("X-Cache", "HIT" if hit else "MISS"),
+        ]
+        if etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), page.etag):
+            kept = [(k, v) for k, v in page.headers if k.lower() in _KEPT_ON_304]
+            start_response("304 Not Modified", [*kept, ("ETag", etag), *common])
+            return []
+        body = self.store.body(page, coding)
+        if body is None:
+            return None  # purged since its sidecar was read: render it
+        headers = [(k, v) for k, v in page.headers if k.lower() != "etag"]
+        headers += [("ETag", etag), *common, ("Content-Length", str(len(body)))]
+        if coding:
+            headers.append(("Content-Encoding", coding))
+        start_response(f"{page.status} OK", headers)
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+    def _pass(self, status, headers, body, environ, start_response):
+        """An answer not kept, as Django made it: compressed here unless it already is (the
+        client's Accept-Encoding was held back from Django), with a 304 when it can be."""
+        names = {k.lower(): v for k, v in headers}
+        code = int(status.split()[0])
+        etag = names.get("etag", "")
+        if code == 200 and etag and etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
+            kept = [(k, v) for k, v in headers if k.lower() in _KEPT_ON_304 | {"etag", "vary"}]
+            start_response("304 Not Modified", kept)
+            return []
+        coding = choose_encoding(environ.get("HTTP_ACCEPT_ENCODING"))
+        if (
+            coding
+            and "content-encoding" not in names
+            and is_compressible(names.get("content-type", ""))
+            and len(body) >= MIN_SIZE
+        ):
+            body = compress(body, coding)
+            headers = [(k, v) for k, v in headers if k.lower() not in {"content-length", "etag"}]
+            if etag:
+                headers.append(("ETag", weak_etag(etag)))
+            vary = [v.strip() for v in names.get("vary", "").split(",") if v.strip()]
+            headers = [(k, v) for k, v in headers if k.lower() != "vary"]
+            headers.append(("Vary", ", ".join([*vary, "Accept-Encoding"])))
+            headers += [("Content-Encoding", coding), ("Content-Length", str(len(body)))]
+        start_response(status, [*headers, ("X-Cache", "MISS")])
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
+def wrap(application):
+    """khabar/wsgi.py's application behind the page cache, as KHABAR_PAGE_CACHE says."""
+    from django.conf import settings
+
+    if settings.KHABAR_PAGE_CACHE != "embedded":
+        return application
+    return PageCache(application, PageStore(settings.KHABAR_PAGE_CACHE_DIR), host_allowed)
+
+
+def host_allowed(host: str) -> bool:
+    """Pages hold absolute links built from the Host header when KHABAR_SITE_URL is not set:
+    only a page asked for by the site's own name is kept (not one asked for by a name that
+    ALLOWED_HOSTS lets through with a wildcard)."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    if settings.SITE_URL:
+        return host == urlsplit(settings.SITE_URL).hostname
+    return host in {h for h in settings.ALLOWED_HOSTS if not h.startswith(".") and h != "*"}
