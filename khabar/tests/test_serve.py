@@ -161,10 +161,15 @@ def test_hashed_static_files_are_cached_for_a_year_and_a_missing_one_is_a_404(se
 def test_ctrl_c_stops_gunicorn_its_workers_and_the_task_worker(serve):
     process, base = serve
     port = int(base.rsplit(":", 1)[1])
-    started = descendants(process.pid)
-    names = [command_line(pid) for pid in started]
-    assert any("gunicorn" in name for name in names)
-    assert sum("gunicorn" in name for name in names) == 3  # the master and two workers
+    # The master listens before it forks its workers: wait for the master and its two.
+    deadline = time.monotonic() + 60
+    while True:
+        started = descendants(process.pid)
+        names = [command_line(pid) for pid in started]
+        if sum("gunicorn" in name for name in names) == 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert sum("gunicorn" in name for name in names) == 3
     assert any("db_worker" in name for name in names)
     # Ctrl-C in a terminal: SIGINT to the foreground process group, the script's.
     os.killpg(process.pid, signal.SIGINT)
