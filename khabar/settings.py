@@ -131,6 +131,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "khabar.lib.content_policy.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Brotli or gzip by Accept-Encoding (issue 20). Below WhiteNoise, whose static files are
+    # compressed at collectstatic time; above every middleware that reads the body (the ETag is
+    # taken from the plain page). Safe against BREACH: reader pages hold no secret, CSRF tokens
+    # are masked anew in each response, and session pages answering a query string go out plain
+    # (the reasons in khabar/lib/compression_middleware.py).
+    "khabar.lib.compression_middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",

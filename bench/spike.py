@@ -1,0 +1,625 @@
+"""A breaking-news spike through the run command's set-up: 200 readers at the front page, an
+article and its comments region, while an editor publishes and corrects stories through the
+desk and 20 readers post comments.
+
+    .venv/bin/python bench/spike.py                      # bin/serve on SQLite, 30 s
+    .venv/bin/python bench/spike.py --duration 60 --readers 200 --commenters 20
+    .venv/bin/python bench/spike.py --postgres --redis --app-servers 2 --varnish
+
+What runs: a scratch data directory (and a scratch PostgreSQL database with --postgres), set up
+as bin/run does (migrate, collectstatic, the demo content), then bin/serve (gunicorn and the
+task worker, exactly as bin/run starts them) once per app server; with --varnish, varnishd with
+deploy/varnish/khabar-scaled.vcl (khabar.vcl for one app server), its backends pointed at them.
+
+The readers are wrk (C, one connection per reader, no think time: harsher than people), three
+processes side by side, one per kind of URL (front page, articles, comments regions), so each
+kind gets its own latency percentiles and a Python client's GIL does not add its own queueing to
+the figures. The writers are Python threads speaking HTTP as a browser does: the editor logs in
+at /desk/login/, creates and publishes stories and corrects the demo stories the readers are
+reading (real form POSTs with the CSRF token); each commenter fetches a captcha challenge and a
+CSRF token, solves the proof of work as the page's script does, and posts.
+
+For the bench, comment limits per network and address are raised by environment
+(KHABAR_COMMENT_RATE_NETWORK, KHABAR_COMMENT_RATE_EMAIL): every commenter comes from 127.0.0.1,
+one network, where real readers come from many. KHABAR_COMMENT_MIN_SECONDS is 1 and each
+commenter waits that long between challenge and post; KHABAR_CAPTCHA_MAX_NUMBER is 10,000 (the
+solving runs here, in Python, on the server's cores, where a reader's browser would do it).
+
+Printed: requests, errors (must be 0), p50/p95/p99 per URL kind (target p99 <= 200 ms), comments
+posted vs stored, saves made vs stored (0 lost), duration. Exit status 1 when any error or loss.
+"""
+
+import argparse
+import base64
+import hashlib
+import html.parser
+import http.client
+import http.cookies
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_BASE = os.environ.get("KHABAR_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/")
+REDIS_URL = os.environ.get("KHABAR_BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
+MARK = "spike"  # in every headline and comment the bench writes, to count them afterwards
+
+LUA = r"""
+local paths = {PATHS}
+local counter = 0
+setup = function(thread) end
+init = function(args) math.randomseed(os.time()); counter = math.random(#paths) end
+request = function()
+  counter = counter % #paths + 1
+  return wrk.format("GET", paths[counter], {["Accept-Encoding"] = "br, gzip"})
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d %d %.0f %.0f %.0f\n",
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, process=None, seconds=120):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            if process is not None and process.poll() is not None:
+                raise SystemExit(f"a server ended before listening on {port}") from None
+            time.sleep(0.2)
+    raise SystemExit(f"nothing listens on {port}")
+
+
+# --- HTTP as a browser speaks it: keep-alive, cookies, forms ---------------------------------
+
+
+class Browser:
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+        self.connection = None
+
+    def request(self, method, path, fields=None, headers=None):
+        headers = {"Accept-Encoding": "identity", **(headers or {})}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if fields is not None:
+            body = urllib.parse.urlencode(fields, doseq=True).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):  # a keep-alive connection the server closed: open another once
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.connection.close()
+                self.connection = None
+                if attempt == 2:
+                    raise
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = http.cookies.SimpleCookie(header)
+            for name, morsel in cookie.items():
+                self.cookies[name] = morsel.value
+        return response.status, response.headers, data
+
+
+class FormFields(html.parser.HTMLParser):
+    """The fields of the form holding `marker` (a field name), as a browser would post them."""
+
+    def __init__(self, marker):
+        super().__init__()
+        self.marker, self.forms, self.current, self.textarea, self.select = (
+            marker,
+            [],
+            None,
+            None,
+            None,
+        )
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.current = []
+            self.forms.append(self.current)
+        elif self.current is None:
+            return
+        elif tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in {"checkbox", "radio"} and "checked" not in a:
+                return
+            if kind not in {"submit", "button", "file"}:
+                self.current.append([a["name"], a.get("value", "")])
+        elif tag == "textarea" and a.get("name"):
+            self.textarea = [a["name"], ""]
+            self.current.append(self.textarea)
+        elif tag == "select" and a.get("name"):
+            self.select = a["name"]
+        elif tag == "option" and self.select and "selected" in a:
+            self.current.append([self.select, a.get("value", "")])
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self.textarea = None
+        elif tag == "select":
+            self.select = None
+        elif tag == "form":
+            self.current = None
+
+    def fields(self):
+        for form in self.forms:
+            if any(name == self.marker for name, _ in form):
+                return {name: value for name, value in form}
+        raise RuntimeError(f"no form with a {self.marker!r} field")
+
+
+def form_of(page: bytes, marker: str) -> dict:
+    parser = FormFields(marker)
+    parser.feed(page.decode())
+    return parser.fields()
+
+
+# --- the writers ------------------------------------------------------------------------------
+
+
+class Tally:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts = {}
+        self.errors = []
+
+    def add(self, key, n=1):
+        with self.lock:
+            self.counts[key] = self.counts.get(key, 0) + n
+
+    def error(self, text):
+        with self.lock:
+            self.errors.append(text)
+
+
+def editor_loop(port, password, stop, tally, targets, section_id, run_id, pause):
+    """Publishes a new story, then corrects one the readers are reading, in turn."""
+    desk = Browser(port)
+    desk.request("GET", "/desk/login/")
+    status, headers, _ = desk.request(
+        "POST", "/desk/login/",
+        {"username": "editor", "password": password,
+         "csrfmiddlewaretoken": desk.cookies["csrftoken"]},
+        {"Referer": f"http://127.0.0.1:{port}/desk/login/"},
+    )  # fmt: skip
+    if status != 302:
+        tally.error(f"editor log-in answered {status}")
+        return
+    n = 0
+    referer = {"Referer": f"http://127.0.0.1:{port}/desk/"}
+    while not stop.is_set():
+        n += 1
+        started = time.monotonic()
+        if n % 2:
+            _, _, page = desk.request("GET", "/desk/stories/new")
+            fields = form_of(page, "headline")
+            fields.update(headline=f"خبر عاجل {MARK} {run_id} {n}", section=str(section_id),
+                          lead="تطورات متسارعة في المدينة.", action="save",
+                          body=f"<p>الفقرة الأولى {n}.</p><p>الفقرة الثانية.</p>")  # fmt: skip
+            status, headers, _ = desk.request("POST", "/desk/stories/new", fields, referer)
+            tally.add("saves made")
+            if status != 302:
+                tally.error(f"new story answered {status}")
+                continue
+            path = urllib.parse.urlsplit(headers["Location"]).path
+            _, _, page = desk.request("GET", path)
+            fields = form_of(page, "headline")
+            fields["action"] = "publish"
+            status, _, _ = desk.request("POST", path, fields, referer)
+            tally.add("publications made")
+            if status != 302:
+                tally.error(f"publish answered {status}")
+        else:
+            path = f"/desk/stories/{random.choice(targets)}/"
+            _, _, page = desk.request("GET", path)
+            fields = form_of(page, "headline")
+            fields.update(action="correct", kind="correction",
+                          note=f"تصحيح {MARK} {run_id} {n}",
+                          body=fields["body"] + f"<p>تصحيح {n}.</p>")  # fmt: skip
+            status, _, _ = desk.request("POST", path, fields, referer)
+            tally.add("corrections made")
+            if status != 302:
+                tally.error(f"correction answered {status}")
+        stop.wait(max(0.0, pause - (time.monotonic() - started)))
+
+
+def solve(challenge: dict) -> str:
+    """ALTCHA proof of work, as comments.js does it: n with SHA-256(salt + n) == challenge."""
+    salt, target = challenge["salt"], challenge["challenge"]
+    for number in range(challenge["maxNumber"] + 1):
+        if hashlib.sha256(f"{salt}{number}".encode()).hexdigest() == target:
+            payload = {
+                key: challenge[key] for key in ("algorithm", "challenge", "salt", "signature")
+            }
+            payload["number"] = number
+            return base64.b64encode(json.dumps(payload).encode()).decode()
+    raise RuntimeError("the challenge has no solution")
+
+
+def commenter_loop(port, stop, tally, codes, run_id, who, latencies):
+    reader = Browser(port)
+    n = 0
+    while not stop.is_set():
+        n += 1
+        code = random.choice(codes)
+        path = f"/ar/comments/{code}"
+        started = time.monotonic()
+        status, _, body = reader.request("GET", path + "/challenge")
+        latencies.append(("challenge", time.monotonic() - started, status))
+        if status != 200:
+            tally.error(f"challenge answered {status}")
+            continue
+        data = json.loads(body)
+        payload = solve(data["challenge"])
+        # KHABAR_COMMENT_MIN_SECONDS=1: a reader takes a moment to write. A comment the end of
+        # the run would cut short is not sent (it would be refused as too fast).
+        if stop.wait(1.0):
+            break
+        fields = {"name": f"قارئ {who}", "email": "", "parent": "", "website": "",
+                  "body": f"تعليق {MARK} {run_id} {who} {n} على الخبر.",
+                  "started": data["started"], "altcha": payload}  # fmt: skip
+        headers = {"X-CSRFToken": data["csrf"], "X-Requested-With": "fetch",
+                   "Referer": f"http://127.0.0.1:{port}{path}"}  # fmt: skip
+        started = time.monotonic()
+        status, _, body = reader.request("POST", path, fields, headers)
+        latencies.append(("comment post", time.monotonic() - started, status))
+        tally.add("comments posted")
+        if status not in (200, 201, 202):
+            tally.error(f"comment answered {status}: {body[:200]!r}")
+
+
+# --- the set-up -------------------------------------------------------------------------------
+
+
+def manage(env, *args, capture=False):
+    result = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "manage.py", *args], cwd=ROOT, env=env, check=True,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    return result.stdout
+
+
+def health_ok(port: int) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "/health")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+def varnish_config(workdir: Path, ports: list[int]) -> Path:
+    """deploy/varnish's VCL with its backends pointed at our app servers."""
+    source = ROOT / "deploy" / "varnish"
+    name = "khabar-scaled.vcl" if len(ports) > 1 else "khabar.vcl"
+    if not (source / name).exists():
+        raise SystemExit(f"--varnish needs deploy/varnish/{name} (branch front)")
+    for vcl in source.glob("*.vcl"):
+        shutil.copy(vcl, workdir / vcl.name)
+    text = (workdir / name).read_text()
+    backends = re.findall(r"backend\s+(\w+)\s*\{", text)
+    if len(backends) < len(ports):
+        raise SystemExit(f"{name} has {len(backends)} backends for {len(ports)} app servers")
+    for backend, port in zip(backends, ports, strict=False):
+        for field, value in (("host", "127.0.0.1"), ("port", str(port))):
+            text = re.sub(
+                rf'(backend\s+{backend}\s*\{{[^}}]*?\.{field}\s*=\s*)"[^"]*"', rf'\g<1>"{value}"',
+                text, count=1,
+            )  # fmt: skip
+    if not all(health_ok(port) for port in ports):
+        # The health endpoint comes with another branch of issue 20: without it every probe
+        # would fail and Varnish would call both servers sick.
+        print("note: no /health on the app servers: Varnish probes /desk/login/")
+        text = text.replace('"/health"', '"/desk/login/"')
+    (workdir / name).write_text(text)
+    return workdir / name
+
+
+def log(workdir: Path, name: str):
+    """A server's log file, kept open for the server's life (read when a run goes wrong)."""
+    return (workdir / f"{name}.log").open("w")
+
+
+def start(args, workdir: Path, processes: list):
+    """Sets up and starts the servers, appending each to `processes` as it starts (so that
+    a failed start still stops what it started): (env, editor's password, entrance port)."""
+    env = {
+        **os.environ,
+        "KHABAR_DATA_DIR": str(workdir / "data"),
+        "SECRET_KEY": "spike-" + os.urandom(16).hex(),
+        "KHABAR_COMMENT_RATE_NETWORK": "1000000/60",
+        "KHABAR_COMMENT_RATE_EMAIL": "1000000/60",
+        "KHABAR_COMMENT_MIN_SECONDS": "1",
+        # The proof of work is the readers' browsers' work, not the server's: a smaller one keeps
+        # the bench's Python solvers from taking a core away from the server it measures.
+        "KHABAR_CAPTCHA_MAX_NUMBER": "10000",
+        "KHABAR_LOGIN_NETWORK_FAILURE_LIMIT": "1000",
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    if args.postgres:
+        import psycopg
+
+        name = args.postgres_database
+        with psycopg.connect(PG_BASE + "postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = PG_BASE + name
+    if args.redis:
+        env["REDIS_URL"] = REDIS_URL
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    out = manage(env, "seed_demo", "--demo-users", capture=True)
+    password = re.search(r"editor / (\S+)", out).group(1)
+    ports = []
+    if args.varnish:
+        # Varnish is the cache: each publication purges it by xkey; no embedded cache behind.
+        varnish_port = free_port()
+        env["KHABAR_VARNISH_URLS"] = f"http://127.0.0.1:{varnish_port}"
+        env["KHABAR_PAGE_CACHE"] = "off"
+    for _ in range(args.app_servers):
+        port = free_port()
+        serve_env = {**env, "PORT": str(port)}
+        if args.workers:
+            serve_env["WEB_CONCURRENCY"] = str(args.workers)
+        if args.worker_class:
+            serve_env["KHABAR_WORKER_CLASS"] = args.worker_class
+        if args.threads:
+            serve_env["KHABAR_THREADS"] = str(args.threads)
+        process = subprocess.Popen([str(ROOT / "bin/serve")], cwd=ROOT, env=serve_env,
+                                   start_new_session=True, stdout=subprocess.DEVNULL,
+                                   stderr=log(workdir, f"serve-{port}"))  # fmt: skip
+        processes.append(process)
+        ports.append(port)
+    for process, port in zip(processes, ports, strict=True):
+        wait_for_port(port, process)
+    entrance = ports[0]
+    if args.varnish:
+        vcl = varnish_config(workdir, ports)
+        entrance = varnish_port
+        varnish = subprocess.Popen(
+            ["varnishd", "-F", "-f", str(vcl), "-a", f"127.0.0.1:{entrance}",
+             "-n", str(workdir / "varnish"), "-s", "malloc,128m", "-p", f"vcl_path={workdir}",
+             # As root, Varnish would switch to its own user, who cannot read this directory.
+             "-T", "none"] + (["-j", "none"] if os.geteuid() == 0 else []),
+            stdout=subprocess.DEVNULL, stderr=log(workdir, "varnish"),
+            start_new_session=True,
+        )  # fmt: skip
+        processes.append(varnish)
+        wait_for_port(entrance, varnish)
+    return env, password, entrance
+
+
+def stop_all(processes):
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT if process.args[0].endswith("serve") else
+                      signal.SIGTERM)  # fmt: skip
+    for process in processes:
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def content(env):
+    """What the readers will read and the writers will touch, from the database."""
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khabar.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.utils.encoding import iri_to_uri
+
+    from khabar.news.models import Article, Section
+
+    articles = list(Article.objects.published().select_related("edition")[:40])
+    return {
+        "articles": [iri_to_uri(a.get_absolute_url()) for a in articles],
+        "regions": [f"/ar/comments/{a.news_code}?partial=1" for a in articles],
+        "codes": [a.news_code for a in articles if a.effective_comment_mode != "closed"],
+        "targets": [a.pk for a in articles[:10]],
+        "section": Section.objects.filter(edition__code="ar").first().pk,
+    }
+
+
+def stored(run_id, targets):
+    from django.db import close_old_connections
+
+    from khabar.comments.models import Comment
+    from khabar.news.models import Article, Correction
+
+    close_old_connections()
+    marker = f"{MARK} {run_id}"
+    created = Article.objects.filter(headline__contains=marker)
+    return {
+        "comments stored": Comment.objects.filter(body__contains=marker).count(),
+        "stories stored": created.count(),
+        "publications stored": created.exclude(published_at=None).count(),
+        "corrections stored": Correction.objects.filter(note__contains=marker).count(),
+    }
+
+
+def run_wrk(kind, paths, connections, port, duration, workdir, results):
+    script = workdir / f"{kind.replace(' ', '_')}.lua"
+    script.write_text(LUA.replace("PATHS", ", ".join(json.dumps(p) for p in paths)))
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "-s", str(script),
+         f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    fields = next(line for line in out.splitlines() if line.startswith("RESULT")).split()[1:]
+    requests, micros, *errors = (int(float(x)) for x in fields[:7])
+    p50, p95, p99 = (float(x) / 1000 for x in fields[7:])
+    results[kind] = {"requests": requests, "seconds": micros / 1e6, "errors": sum(errors),
+                     "kinds": dict(zip(("connect", "read", "write", "status", "timeout"), errors,
+                                       strict=True)),
+                     "p50": p50, "p95": p95, "p99": p99}  # fmt: skip
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=30, help="seconds of load (30)")
+    parser.add_argument("--readers", type=int, default=200)
+    parser.add_argument("--commenters", type=int, default=20)
+    parser.add_argument("--editor-pause", type=float, default=2.0,
+                        help="seconds between the editor's actions (2)")  # fmt: skip
+    parser.add_argument("--postgres", action="store_true", help="a scratch PostgreSQL database")
+    parser.add_argument("--postgres-database", default="khabar_server_spike")
+    parser.add_argument("--redis", action="store_true", help=f"the cache in Redis ({REDIS_URL})")
+    parser.add_argument("--app-servers", type=int, default=1)
+    parser.add_argument("--varnish", action="store_true", help="Varnish in front (deploy/varnish)")
+    parser.add_argument("--workers", type=int, help="WEB_CONCURRENCY of each app server")
+    parser.add_argument("--worker-class", help="KHABAR_WORKER_CLASS (gthread, sync)")
+    parser.add_argument("--threads", type=int, help="KHABAR_THREADS")
+    parser.add_argument("--cold", action="store_true", help="no page read before the spike")
+    args = parser.parse_args()
+    if args.app_servers > 1 and not args.varnish:
+        parser.error("two app servers need a front: add --varnish")
+    if not shutil.which("wrk"):
+        raise SystemExit("the readers are wrk: apt-get install wrk")
+
+    workdir = Path(tempfile.mkdtemp(prefix="khabar-spike-"))
+    processes = []
+    try:
+        env, password, port = start(args, workdir, processes)
+        what = content(env)
+        run_id = os.urandom(3).hex()
+        tally, stop, latencies = Tally(), threading.Event(), []
+        results = {}
+        share = args.readers // 3
+        readers = [
+            threading.Thread(target=run_wrk, args=(kind, paths, n, port, args.duration,
+                                                   workdir, results))
+            for kind, paths, n in (("front page", ["/ar/"], args.readers - 2 * share),
+                                   ("article", what["articles"], share),
+                                   ("comments region", what["regions"], share))
+        ]  # fmt: skip
+        writers = [threading.Thread(target=editor_loop, args=(
+            port, password, stop, tally, what["targets"], what["section"], run_id,
+            args.editor_pause))]  # fmt: skip
+        writers += [
+            threading.Thread(target=commenter_loop,
+                             args=(port, stop, tally, what["codes"], run_id, i, latencies))
+            for i in range(args.commenters)
+        ]  # fmt: skip
+        # The spike hits a site that was already serving: each page has been read once. Cold,
+        # every connection's first request is a miss rendered beside 199 others, and on 2
+        # cores they all time out (wrk's 5 s) together; --cold measures that instead.
+        if not args.cold:
+            warm = Browser(port)
+            for path in ["/ar/", *what["articles"], *what["regions"]]:
+                warm.request("GET", path, headers={"Accept-Encoding": "br, gzip"})
+        began = time.monotonic()
+        for thread in readers + writers:
+            thread.start()
+        for thread in readers:
+            thread.join()
+        stop.set()
+        for thread in writers:
+            thread.join()
+        duration = time.monotonic() - began
+        time.sleep(1)
+        found = stored(run_id, what["targets"])
+    finally:
+        stop_all(processes)
+        if args.postgres and "khabar.settings" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+    mode = ", ".join(
+        filter(None, ["PostgreSQL" if args.postgres else "SQLite", "Redis" if args.redis else "",
+                      f"{args.app_servers} app server(s)", "Varnish" if args.varnish else ""])
+    )  # fmt: skip
+    print(f"spike: {args.readers} readers, {args.commenters} commenters, 1 editor; {mode}; "
+          f"{duration:.1f} s")  # fmt: skip
+    print(f"{'kind':<16} {'requests':>9} {'req/s':>7} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} "
+          f"{'p99 ms':>7}")  # fmt: skip
+    errors = 0
+    for kind, r in results.items():
+        errors += r["errors"]
+        print(f"{kind:<16} {r['requests']:>9} {r['requests'] / r['seconds']:>7.0f} "
+              f"{r['errors']:>6} {r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f}")  # fmt: skip
+        if r["errors"]:
+            print("   errors:", ", ".join(f"{k} {v}" for k, v in r["kinds"].items() if v))
+    for kind in ("challenge", "comment post"):
+        times = [t * 1000 for k, t, _ in latencies if k == kind]
+        failed = sum(1 for k, _, s in latencies if k == kind and s >= 400)
+        if times:
+            print(f"{kind:<16} {len(times):>9} {'':>7} {failed:>6} "
+                  f"{percentile(times, .5):>7.1f} {percentile(times, .95):>7.1f} "
+                  f"{percentile(times, .99):>7.1f}")  # fmt: skip
+    errors += len(tally.errors)
+    c = {**tally.counts, **found}
+    lost_comments = c.get("comments posted", 0) - c["comments stored"]
+    lost_saves = (
+        c.get("saves made", 0) - c["stories stored"]
+        + c.get("publications made", 0) - c["publications stored"]
+        + c.get("corrections made", 0) - c["corrections stored"]
+    )  # fmt: skip
+    print(f"comments posted {c.get('comments posted', 0)}, stored {c['comments stored']}")
+    print(f"stories saved {c.get('saves made', 0)}, stored {c['stories stored']}; published "
+          f"{c.get('publications made', 0)}, stored {c['publications stored']}; corrections "
+          f"{c.get('corrections made', 0)}, stored {c['corrections stored']}")  # fmt: skip
+    print(f"errors {errors}, lost comments {lost_comments}, lost saves {lost_saves}")
+    for text in tally.errors[:10]:
+        print("  ", text)
+    worst = max((r["p99"] for r in results.values()), default=0)
+    print(f"worst p99 {worst:.1f} ms (target <= 200 ms): {'met' if worst <= 200 else 'MISSED'}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    if args.postgres:
+        import psycopg
+
+        with psycopg.connect(PG_BASE + "postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{args.postgres_database}" WITH (FORCE)')
+    sys.exit(1 if errors or lost_comments or lost_saves else 0)
+
+
+if __name__ == "__main__":
+    main()
