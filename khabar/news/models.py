@@ -14,10 +14,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import uri_to_iri
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from khabar.lib.dates import format_local_datetime
-from khabar.lib.html import CleanBody, check_body, clean_body, html_to_text
+from khabar.lib.html import CleanBody, body_seal, check_body, clean_body, html_to_text
 from khabar.lib.text import unicode_slug
 
 
@@ -281,6 +282,9 @@ class Article(models.Model):
             "links, quotations, lists and figures. Anything else is removed on save."
         ),
     )
+    # body_seal(body) when Article.save cleaned it: the page shows a body with a valid seal as
+    # it is, and cleans any other again (a row written around save, rules changed since).
+    body_seal = models.CharField(max_length=64, blank=True, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name=_("tags"))
     authors = models.ManyToManyField(
         Author, blank=True, related_name="articles", verbose_name=_("authors")
@@ -384,6 +388,10 @@ class Article(models.Model):
             # Once per save: a body from clean_body (the editor's form) is not cleaned again,
             # and a save that does not write the body (publishing, comments) leaves it be.
             self.body = clean_body(self.body)
+        if update_fields is None or "body" in update_fields:
+            self.body_seal = body_seal(self.body)
+            if update_fields is not None and "body_seal" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "body_seal"]
         if not self.slug:
             self.slug = unicode_slug(self.headline) or "news"
         if self.pk and not self._state.adding and kwargs.get("update_fields") is None:
@@ -454,9 +462,10 @@ class Article(models.Model):
     def get_short_url(self) -> str:
         return reverse("short_link", kwargs={"code": self.news_code})
 
-    @property
+    @cached_property
     def summary(self) -> str:
-        """The lead, else the start of the body, as plain text for meta descriptions."""
+        """The lead, else the start of the body, as plain text for meta descriptions (a page
+        shows it three times: worked out once)."""
         text = self.lead or html_to_text(self.body)
         return text if len(text) <= 200 else text[:199].rsplit(" ", 1)[0] + "…"
 
