@@ -46,4 +46,3 @@ def test_a_page_view_fetches_no_challenge_and_writing_does(page, live_server, ar
     comment = Comment.objects.get()
     assert comment.body == "تعليق يُرسل بعد أن بدأت الكتابة." and comment.solved_captcha
     assert page.problems == []
-
