@@ -179,6 +179,7 @@ def khabar_env(data_dir: Path, database_url: str | None) -> dict:
         "DEBUG": "0",
         "KHABAR_PAGE_CACHE": "off",
         "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPATH": str(ROOT),  # this checkout, whatever the virtualenv points at
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
@@ -236,11 +237,9 @@ if os.environ.get("PEER_DATABASE_URL"):
     DATABASES = {"default": {
         "ENGINE": "django.db.backends.postgresql", "NAME": _url.path.lstrip("/"),
         "USER": _url.username, "HOST": _url.hostname, "PORT": _url.port or 5432,
-        "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True,
     }}
-else:
-    # Persistent on SQLite too, as Khabar: neither side pays for a connection per request.
-    DATABASES["default"]["CONN_MAX_AGE"] = 60
+# As `wagtail start` ships (a connection per request) unless the bench is told otherwise.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("PEER_CONN_MAX_AGE") or 0)
 """
 
 PEER_PAGE = """
@@ -288,10 +287,11 @@ def build_peer_code() -> Path:
     return site
 
 
-def peer_env(database_url: str | None) -> dict:
+def peer_env(database_url: str | None, conn_max_age: int = 0) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "VIRTUAL_ENV"}}
     env["DJANGO_SETTINGS_MODULE"] = "peer.settings.production"
     env["PEER_DATABASE_URL"] = database_url or ""
+    env["PEER_CONN_MAX_AGE"] = str(conn_max_age)
     return env
 
 
@@ -342,6 +342,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--port", type=int, default=18300, help="Khabar's; the peer's is +1")
     parser.add_argument("--skip-peer", action="store_true", help="Khabar's pages only")
+    parser.add_argument(
+        "--peer-conn-max-age", type=int, default=0,
+        help="the peer's CONN_MAX_AGE (0, a connection per request, as `wagtail start` ships it)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="khabar-bench-pages-"))
@@ -359,13 +363,14 @@ def main() -> None:
         if not args.skip_peer:
             print(f"Building the peer ({WAGTAIL_PIN}) in {PEER_DIR} …", flush=True)
             site = build_peer_code()
-            penv = peer_env(peer_db)
+            penv = peer_env(peer_db, args.peer_conn_max_age)
             peer_path = build_peer_site(site, penv, pages["body_chars"])
         engine = "PostgreSQL" if args.postgres else "SQLite"
         print(
             f"\n{engine}; gunicorn 1 sync worker on core {SERVER_CORE}, wrk -t1 "
             f"-c{args.connections} -d{args.duration}s on core {CLIENT_CORE}; "
-            f"body {pages['body_chars']} characters of text\n"
+            f"body {pages['body_chars']} characters of text; the peer's CONN_MAX_AGE "
+            f"{args.peer_conn_max_age}\n"
         )
         print(f"{'page':<22} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'/peer':>7} "
               f"{'bytes':>8} {'errors':>6}")  # fmt: skip
