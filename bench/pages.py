@@ -10,12 +10,18 @@ on core 0 (`wrk -t1 -c32 -d10s --latency`). Khabar runs on demo content in a scr
 directory, DEBUG off, its page cache off (KHABAR_PAGE_CACHE=off): every request renders.
 
 The peer is built in /tmp/wagtail-peer, never in this repository: a virtualenv with Wagtail,
-`wagtail start peer`, and one page model (a headline, a date, a rich-text body) holding an
-Arabic story written here, its body as long as Khabar's demo article. It is measured before and
-after Khabar's pages and the mean taken, so that another process taking the machine for a while
-weighs on both sides. The target (issue 20): Khabar's article at least 3x Wagtail per core.
+`wagtail start peer` (settings as shipped: a database connection per request, unless
+--peer-conn-max-age), and one page model (a headline, a date, a rich-text body) holding an
+Arabic story written here, its body as long as Khabar's demo article.
 
-Figures print as req/s, p50 and p99 latency, and each Khabar page as a ratio to the peer.
+Both servers run side by side, one under load at a time, in rounds: the peer, Khabar's four
+pages, the peer again. Each wrk run is also counted against the CPU time the server's
+processes spent in it (from /proc): requests per CPU-second is what one core would serve,
+which another process taking the machine for a while does not change as it changes req/s.
+Each page's ratio to Wagtail is taken against the mean of the peer's two runs around it, and
+the medians over the rounds are printed. The target (issue 20): Khabar's article at least 3x
+Wagtail per core. On PostgreSQL the database server's own CPU time is not counted (it is not
+on the pinned core either).
 """
 
 import argparse
