@@ -115,9 +115,14 @@ def edition_and_sections(code: str) -> tuple[Edition | None, list[Section]]:
     return edition, sections
 
 
+def _new_generation() -> None:
+    cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
+
+
 @receiver([post_save, post_delete], sender=Edition)
 @receiver([post_save, post_delete], sender=Section)
 def _editions_changed(sender, **kwargs):
-    # After commit: a page rendered before then would otherwise keep the old rows under the
-    # new number.
-    transaction.on_commit(lambda: cache.set(_GENERATION_KEY, uuid.uuid4().hex, None))
+    # At once, for what this transaction reads next; and again after commit, as another
+    # process may have read the old rows under the first new number in between.
+    _new_generation()
+    transaction.on_commit(_new_generation)
