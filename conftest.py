@@ -70,11 +70,17 @@ def _no_page_cache(settings):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(monkeypatch):
     # The local-memory cache outlives a test; ids are reused after a rollback.
     from django.core.cache import cache
 
+    from khabar.reader import queries
+
     cache.clear()
+    # The edition and its sections, kept by the process from a test's first page on (the cache
+    # just emptied makes them read again): a slow machine must not let them expire between
+    # two pages whose queries a test counts.
+    monkeypatch.setattr(queries, "EDITION_SECONDS_UNSHARED", 3600)
 
 
 @pytest.fixture

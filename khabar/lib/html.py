@@ -1,6 +1,9 @@
-"""Story bodies: a small allowed subset of HTML, cleaned with nh3 (ammonia) once on every save
-and again on every page, with links and images that cannot lie about where they lead."""
+"""Story bodies: a small allowed subset of HTML, cleaned with nh3 (ammonia) once on every save,
+with links and images that cannot lie about where they lead. A page cleans a body again only
+when it carries no seal of that save under the rules in force (body_seal)."""
 
+import hashlib
+import hmac
 import re
 from functools import cache, lru_cache
 from html import escape, unescape
@@ -640,7 +643,28 @@ def _auto_direction(match: re.Match) -> str:
     return f'<{tag}{attributes} dir="auto">'
 
 
-def body_for_readers(value: str) -> str:
+# Raised whenever the cleaning rules change in a way the settings below do not show, so that
+# every body sealed under the old rules is cleaned again on its page.
+BODY_RULES_VERSION = "1"
+
+
+def body_seal(value: str) -> str:
+    """A keyed digest that `value` came out of clean_body under the rules in force: the rules'
+    version and the settings they read (image hosts, media address, depth) are part of it.
+    Article.save stores it beside the body; a page then trusts a body whose seal still matches
+    and cleans any other (a row written around save, a fixture, a body sealed before the image
+    hosts changed). Keyed with SECRET_KEY: a seal cannot be made for a body without it."""
+    depth = getattr(settings, "KHABAR_BODY_MAX_DEPTH", DEFAULT_MAX_DEPTH)
+    rules = f"{BODY_RULES_VERSION}|{','.join(_image_hosts())}|{_media_prefix()}|{depth}|"
+    return hmac.new(_seal_key(settings.SECRET_KEY), (rules + value).encode(), "sha256").hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _seal_key(secret: str) -> bytes:
+    return hashlib.sha256(f"khabar-body-seal:{secret}".encode()).digest()
+
+
+def body_for_readers(value: str, seal: str = "") -> str:
     """A story body as the article page shows it: cleaned, and each block of text without a
     direction of its own given dir="auto", so that a paragraph takes the direction of its first
     letter. An English paragraph in an Arabic story then ends with its full stop on the right,
@@ -652,9 +676,20 @@ def body_for_readers(value: str) -> str:
 
     The same rules as on saving apply to every stored body, so one saved before them shows no
     link or image they refuse. That is a few milliseconds for a long story, so the result is
-    kept for the bodies shown most (keyed by the settings the rules read, too)."""
+    kept for the bodies shown most (keyed by the settings the rules read, too).
+
+    A body with a valid `seal` (body_seal, stored by Article.save) is not cleaned again: only
+    its directions are added."""
+    value = value or ""
+    if seal and hmac.compare_digest(seal, body_seal(value)):
+        return _directions(value)
     depth = getattr(settings, "KHABAR_BODY_MAX_DEPTH", DEFAULT_MAX_DEPTH)
-    return _for_readers(value or "", tuple(_image_hosts()), _media_prefix(), depth)
+    return _for_readers(value, tuple(_image_hosts()), _media_prefix(), depth)
+
+
+@lru_cache(maxsize=256)
+def _directions(cleaned: str) -> str:
+    return _TEXT_BLOCK_OPEN.sub(_auto_direction, cleaned)
 
 
 @lru_cache(maxsize=256)

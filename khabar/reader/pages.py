@@ -8,7 +8,8 @@ sections' navigation and a canonical link the same way everywhere.
 from functools import wraps
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.encoding import iri_to_uri
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_safe
 from khabar.lib.surrogate import response_keys
 from khabar.news.models import Edition, Section
 from khabar.news.surrogate import shared_caches_purged, shared_max_age
+from khabar.reader import queries
 
 
 def in_edition(view):
@@ -26,7 +28,9 @@ def in_edition(view):
 
     @wraps(view)
     def wrapper(request, edition, *args, **kwargs):
-        edition_obj = get_object_or_404(Edition, code=edition)
+        edition_obj = queries.edition_and_sections(edition)[0]
+        if edition_obj is None:
+            raise Http404("No such edition")
         request.edition = edition_obj
         with translation.override(edition_obj.language):
             response = view(request, edition_obj, *args, **kwargs)
@@ -76,11 +80,8 @@ def shared_cache_control(request, response, edition: Edition) -> None:
 
 
 def nav_sections(edition: Edition) -> list[Section]:
-    """The edition's sections for the navigation bar, in one query."""
-    sections = list(edition.sections.all())
-    for section in sections:
-        section.edition = edition  # their URLs need it; spare a query each
-    return sections
+    """The edition's sections for the navigation bar, kept by each process (reader.queries)."""
+    return queries.edition_and_sections(edition.code)[1]
 
 
 def absolute_url(request, path: str) -> str:

@@ -1,8 +1,17 @@
 """The queries behind reader pages, each a fixed number of SQL statements however much content
 there is (tests hold the counts)."""
 
+import threading
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from khabar.news.models import Article, Author, Correction, Edition, Section, Tag
 
@@ -59,3 +68,61 @@ def article_page_all():
 
 def article_page(edition: Edition):
     return article_page_all().published().filter(edition=edition)
+
+
+# Every public page starts with its edition and the edition's sections (the navigation bar):
+# two queries that were a sixth of the article page's time, for rows that change a few times a
+# year. Each process keeps them, checked on every request against a generation number in the
+# shared cache that any change to an edition or a section replaces (after commit). With a
+# cache shared between processes (Redis) a change shows everywhere on the next request; with
+# the local-memory cache, which each process has to itself, the process that made the change
+# sees it at once and the others within EDITION_SECONDS_UNSHARED.
+_GENERATION_KEY = "reader:editions:generation"
+EDITION_SECONDS_UNSHARED = 1.0
+_editions: dict[str, tuple[str, float, Edition, list[Section]]] = {}
+_editions_lock = threading.Lock()
+
+
+def _generation() -> str:
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        # A fresh number after the cache was emptied (a restart of Redis, a test): what
+        # processes kept under the old one is not trusted.
+        cache.add(_GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(_GENERATION_KEY)
+    return generation
+
+
+def _cache_is_shared() -> bool:
+    return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
+
+
+def edition_and_sections(code: str) -> tuple[Edition | None, list[Section]]:
+    """The edition with this code (None if there is none) and its sections in navigation
+    order, the same objects for every request of this process until either changes: callers
+    read them and never change or save them."""
+    generation, now = _generation(), time.monotonic()
+    kept = _editions.get(code)
+    if kept and kept[0] == generation and (kept[1] > now or _cache_is_shared()):
+        return kept[2], kept[3]
+    edition = Edition.objects.filter(code=code).first()
+    sections = list(edition.sections.all()) if edition else []
+    for section in sections:
+        section.edition = edition  # their URLs need it; spare a query each
+    if edition is not None:
+        with _editions_lock:
+            _editions[code] = (generation, now + EDITION_SECONDS_UNSHARED, edition, sections)
+    return edition, sections
+
+
+def _new_generation() -> None:
+    cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+@receiver([post_save, post_delete], sender=Edition)
+@receiver([post_save, post_delete], sender=Section)
+def _editions_changed(sender, **kwargs):
+    # At once, for what this transaction reads next; and again after commit, as another
+    # process may have read the old rows under the first new number in between.
+    _new_generation()
+    transaction.on_commit(_new_generation)

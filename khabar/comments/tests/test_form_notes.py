@@ -68,7 +68,10 @@ def test_insecure_context_says_once_that_a_moderator_reviews(browser, live_serve
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.goto(live_server.url + article.get_absolute_url())
     page.wait_for_selector("#comment-form[data-ready]")
-    # The challenge endpoint has answered (the CSRF token for sending), and nothing changed.
+    assert [n for n in visible_notes(page) if any(w in n for w in NOTE_WORDS)] == [REVIEWED]
+    # The reader starts writing: the challenge endpoint answers (the CSRF token for sending),
+    # and the note stays as it was.
+    page.focus("#id_name")
     page.wait_for_function("() => document.querySelector('input[name=started]').value !== ''")
     notes = [n for n in visible_notes(page) if any(w in n for w in NOTE_WORDS)]
     assert notes == [REVIEWED]
@@ -92,6 +95,7 @@ def test_secure_context_runs_the_check_and_notes_premoderation(browser, live_ser
     page = context.new_page()
     page.goto(live_server.url + article.get_absolute_url())
     page.wait_for_selector("#comment-form[data-ready]")
+    page.focus("#id_body")  # the check runs once the reader starts writing
     page.wait_for_function("() => document.querySelector('input[name=altcha]').value !== ''")
     notes = [n for n in visible_notes(page) if any(w in n for w in NOTE_WORDS)]
     # The check's result, then the story's pre-moderation; not "reviewed because no check".

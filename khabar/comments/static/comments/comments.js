@@ -1,6 +1,7 @@
 // Comments under a story. The story page is the same for every reader (cacheable), so this
-// script fetches the comments region, then a captcha challenge and a CSRF token of the
-// reader's own. Without JavaScript, the links and the plain form work on their own.
+// script fetches the comments region (cacheable too), and only when a reader starts writing a
+// captcha challenge and a CSRF token of the reader's own: a page view makes no request that a
+// cache cannot answer. Without JavaScript, the links and the plain form work on their own.
 (function () {
   "use strict";
 
@@ -124,9 +125,20 @@
         .catch(function () { say(form.getAttribute("data-msg-failed")); return ""; });
       return solution;
     }
-    // Said at once where the check will run: the note the form came with is for where it cannot.
-    if (canSolve) say(form.getAttribute("data-msg-working"));
-    prepare();
+    // The challenge is the reader's own and never cached: asked for when the reader first
+    // focuses or types in the form (a reply link focuses it too), not on every page view, so
+    // that readers who only read cost the server nothing a cache cannot answer. A submit that
+    // comes before (a form filled by the browser) asks for it then.
+    function start() {
+      form.removeEventListener("focusin", start);
+      form.removeEventListener("input", start);
+      if (solution) return;
+      // Said at once where the check will run: the note the form came with is for where it cannot.
+      if (canSolve) say(form.getAttribute("data-msg-working"));
+      prepare();
+    }
+    form.addEventListener("focusin", start);
+    form.addEventListener("input", start);
 
     function updateCounter() {
       if (!body || !counter) return;
@@ -215,7 +227,7 @@
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
       say(form.getAttribute("data-msg-sending"));
-      solution.then(function () {
+      (solution || prepare()).then(function () {
         return fetch(form.action, {
           method: "POST", body: new FormData(form), credentials: "same-origin",
           headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch", Accept: "application/json" }
