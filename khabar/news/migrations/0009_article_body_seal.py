@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("news", "0007_edition_moderate_first_comments"),
+        ("news", "0008_article_edition_embargo"),
     ]
 
     operations = [
