@@ -11,6 +11,8 @@ keys of what it shows, and a change of a story purges exactly its keys:
 - `f<edition>`: the edition's front page and its other edition-wide lists (corrections).
 - `feed-<edition>`, `sitemap-<edition>`, `api-<edition>`: its feeds, sitemaps and API lists.
 - `c<code>`: a story's comments region, purged when its comments change.
+- `e<edition>`: every page of the edition with its navigation, purged when the edition, one of
+  its sections, tags or authors is changed (renamed, added, removed): rare, and shown everywhere.
 
 Scheduled and embargoed stories go live at their time with no event: every cached page of an
 edition is kept no later than the edition's next go-live moment (`next_go_live`).
@@ -58,6 +60,10 @@ def api_key(edition_code: str) -> str:
     return f"api-{edition_code}"
 
 
+def edition_key(edition_code: str) -> str:
+    return f"e{edition_code}"
+
+
 def comments_key(code) -> str:
     return f"c{code}"
 
@@ -85,6 +91,16 @@ def story_change_keys(article: Article) -> list[str]:
         keys += [tag_key(pk) for pk in article.tags.values_list("pk", flat=True)]
         keys += [author_key(pk) for pk in article.authors.values_list("pk", flat=True)]
     return keys
+
+
+def go_live_moments(article: Article, now: datetime | None = None) -> list[datetime]:
+    """The moments still to come at which this published story becomes public (its publication
+    time, the end of its embargo): nothing happens then, so caches kept by file (a front
+    server sending the page cache's files, which reads no expiry) are purged at each by a task."""
+    if article.status != Article.Status.PUBLISHED:
+        return []
+    now = now or timezone.now()
+    return sorted({m for m in (article.published_at, article.embargo_until) if m and m > now})
 
 
 def comment_change_keys(article_id: int) -> list[str]:

@@ -15,9 +15,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.encoding import iri_to_uri
 from django.views.decorators.http import require_safe
 
-from khabar.lib.surrogate import response_keys
+from khabar.lib.surrogate import add_keys, response_keys
 from khabar.news.models import Edition, Section
-from khabar.news.surrogate import shared_caches_purged, shared_max_age
+from khabar.news.surrogate import edition_key, shared_caches_purged, shared_max_age
 from khabar.reader import queries
 
 
@@ -56,6 +56,8 @@ def edition_page(view):
         if response.status_code == 200:
             patch_cache_control(response, public=True, max_age=settings.KHABAR_PAGE_MAX_AGE)
             if response_keys(response):
+                # Every page shows the edition's navigation: renaming a section reaches it.
+                add_keys(response, [edition_key(request.edition.code)])
                 shared_cache_control(request, response, request.edition)
         response.headers["Content-Language"] = request.edition.language
         return response

@@ -172,3 +172,72 @@ def test_the_webhook_receives_the_keys_after_commit(
         callback()
     assert sent[0][0] == "https://purge.example/keys"
     assert f"s{story.news_code}" in sent[0][1] and "far" in sent[0][1]
+
+
+def test_a_scheduled_story_enqueues_a_purge_at_its_go_live_for_files_sent_by_a_front_server(
+    cached_site, story, make_article, editor
+):
+    """nginx sends the tree's files without reading their expiry: the task worker purges the
+    story's keys when it goes live, so the front page file goes then."""
+    from django_tasks_db.models import DBTaskResult
+
+    from khabar.pagecache.tasks import purge_keys
+
+    cached_site.get("/ar/")
+    front_file = cached_site.store.root / locate("/ar/").file
+    assert front_file.exists()
+    scheduled = make_article("خبر مجدول للنشر", publish=False)
+    goes_live = timezone.now() + timedelta(hours=2)
+    do_schedule(editor, scheduled, goes_live)
+    queued = DBTaskResult.objects.filter(task_path=purge_keys.module_path)
+    assert [t.run_after for t in queued] == [goes_live]
+    keys = queued[0].args_kwargs["args"][0]
+    assert "far" in keys  # the edition's front page
+    # What the worker runs at that moment:
+    cached_site.get("/ar/")
+    assert front_file.exists()
+    purge_keys.call(keys)
+    assert not front_file.exists()
+
+
+def test_renaming_a_section_purges_every_page_of_its_edition(cached_site, story, unrelated):
+    urls = [story.get_absolute_url(), unrelated.get_absolute_url(), "/ar/"]
+    for url in urls:
+        cached_site.get(url)
+        assert cached_site.get(url).headers["x-cache"] == "HIT", url
+    section = unrelated.section
+    section.name = "الرياضة والشباب"
+    section.save()
+    for url in urls:
+        answer = cached_site.get(url)
+        assert answer.headers["x-cache"] == "MISS", url
+        assert "الرياضة والشباب" in answer.text, url
+
+
+def test_with_replicas_the_purge_is_repeated_after_the_lag_bound(
+    cached_site, story, editor, settings, monkeypatch
+):
+    from khabar.lib import replicas
+
+    repeated = []
+    monkeypatch.setattr(replicas, "repeat_after_lag", lambda f, *a: repeated.append((f, a)))
+    do_correct(editor, story, kind="update", note="أضيفت تفاصيل.",
+               base_revision=story.revision, lead="تفاصيل جديدة")  # fmt: skip
+    assert len(repeated) == 1
+    function, (keys,) = repeated[0]
+    assert function is purge.purge and f"s{story.news_code}" in keys
+
+
+def test_go_live_moments_are_the_publication_and_the_embargo_still_to_come(make_article):
+    from khabar.news.models import Article
+    from khabar.news.surrogate import go_live_moments
+
+    story = make_article("خبر")
+    now = timezone.now()
+    assert go_live_moments(story, now) == []  # already public
+    story.published_at, story.embargo_until = now + timedelta(hours=1), now + timedelta(hours=3)
+    assert go_live_moments(story, now) == [story.published_at, story.embargo_until]
+    story.published_at = now - timedelta(hours=1)
+    assert go_live_moments(story, now) == [story.embargo_until]
+    story.status = Article.Status.UNPUBLISHED
+    assert go_live_moments(story, now) == []
