@@ -157,6 +157,10 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == own for tag in if_none_match.split(","))
 
 
+# Touched by every purge: its time tells a miss in any process that a purge just happened.
+PURGE_MARK = ".purged"
+
+
 class PageStore:
     """The file tree and its index. One per process; a connection per thread."""
 
@@ -299,7 +303,18 @@ class PageStore:
             ]
             self._remove(db, files)
             db.execute("DELETE FROM purge WHERE at < ?", [now - PURGE_MEMORY_SECONDS])
+            self._mark_purge()
         return len(files)
+
+    def _mark_purge(self) -> None:
+        (self.root / PURGE_MARK).touch()
+
+    def last_purge(self) -> float:
+        """When any page was last purged, by any process (0 if never): a stat, for misses."""
+        try:
+            return (self.root / PURGE_MARK).stat().st_mtime
+        except FileNotFoundError:
+            return 0.0
 
     def count(self) -> int:
         return self._db().execute("SELECT count(*) FROM page").fetchone()[0]
@@ -310,6 +325,7 @@ class PageStore:
             files = [row[0] for row in db.execute("SELECT file FROM page")]
             self._remove(db, files)
             db.execute("INSERT OR REPLACE INTO purge SELECT key, ? FROM page_key", [time.time()])
+            self._mark_purge()
         return len(files)
 
     def _prune(self, db, now: float) -> None:

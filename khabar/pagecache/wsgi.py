@@ -7,11 +7,15 @@ all. A miss goes to Django without the client's Accept-Encoding and validators (
 coding; any other goes out as Django made it, compressed here when it was not.
 """
 
+import fcntl
+import hashlib
 import logging
+import os
 import time
 
 from khabar.lib.compression import MIN_SIZE, choose_encoding, compress, is_compressible
 from khabar.lib.surrogate import parse_keys
+from khabar.news import surrogate
 from khabar.pagecache.store import (
     PageStore,
     etag_matches,
@@ -72,10 +76,38 @@ class PageCache:
             answer = self._answer(page, environ, start_response, hit=True)
             if answer is not None:
                 return answer
-        return self._miss(location, environ, start_response)
+        return self._coalesced_miss(location, environ, start_response)
+
+    def _coalesced_miss(self, location, environ, start_response):
+        """One render per page at a time, across every process: right after a purge of the
+        front page, the two hundred readers asking for it would otherwise each render it
+        (a p99 of seconds in the spike). The first takes the page's lock and renders; the
+        others wait for it, then answer from what it stored; whoever finds nothing stored
+        (refused, not storable) renders in turn, and nobody waits longer than COALESCE_WAIT."""
+        lock = _RenderLock(self.store.root, location)
+        deadline = time.monotonic() + COALESCE_WAIT
+        try:
+            while not lock.acquire():
+                if time.monotonic() > deadline:
+                    return self._miss(location, environ, start_response)
+                time.sleep(COALESCE_POLL)
+            if lock.waited:
+                page = self.store.lookup(location)
+                if page is not None:
+                    answer = self._answer(page, environ, start_response, hit=True)
+                    if answer is not None:
+                        return answer
+            return self._miss(location, environ, start_response)
+        finally:
+            lock.release()
 
     def _miss(self, location, environ, start_response):
         started = time.time()
+        # A page is stored only if none of its keys was purged since the edition's go-live
+        # moment was read; read in the second before a purge (memoised per process), it
+        # would get every render refused for that second. Read afresh after a recent purge.
+        if started - self.store.last_purge() < surrogate.MEMO_SECONDS + 0.5:
+            surrogate.forget_go_live(None)
         inner = {k: v for k, v in environ.items() if k not in _CONDITIONAL}
         captured = {}
         written = []
@@ -158,6 +190,44 @@ class PageCache:
             headers += [("Content-Encoding", coding), ("Content-Length", str(len(body)))]
         start_response(status, [*headers, ("X-Cache", "MISS")])
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
+# Seconds a reader waits for another request's render of the same page before rendering it
+# too, and how often the lock is tried meanwhile (a render takes 5–30 ms).
+COALESCE_WAIT = 2.0
+COALESCE_POLL = 0.004
+# Pages share lock files by a hash of their place: a collision only makes two pages take
+# turns, and the directory never holds more than this many files.
+LOCK_BUCKETS = 4096
+
+
+class _RenderLock:
+    """An flock on a lock file: one per open file, so threads of one process and other
+    processes exclude each other alike; released by the kernel if the process dies."""
+
+    def __init__(self, root, location):
+        digest = hashlib.sha256(f"{location.file}?{location.query}".encode()).digest()
+        bucket = int.from_bytes(digest[:4], "big") % LOCK_BUCKETS
+        directory = os.path.join(root, ".locks")
+        os.makedirs(directory, exist_ok=True)
+        self.fd = os.open(os.path.join(directory, f"{bucket:04x}"), os.O_RDWR | os.O_CREAT, 0o600)
+        self.held = False
+        self.waited = False
+
+    def acquire(self) -> bool:
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.waited = True
+            return False
+        self.held = True
+        return True
+
+    def release(self) -> None:
+        if self.held:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            self.held = False
+        os.close(self.fd)
 
 
 def wrap(application):

@@ -104,3 +104,22 @@ def test_a_kept_page_is_served_to_a_reader_with_cookies_like_any_other(cached_si
     cached_site.get(url)
     answer = cached_site.get(url, Cookie="sessionid=abc; csrftoken=def")
     assert answer.headers["x-cache"] == "HIT" and "set-cookie" not in answer.headers
+
+
+def test_readers_arriving_together_at_a_purged_page_wait_for_one_render(cached_site, story):
+    """Right after a purge, concurrent readers of the page make one render between them, not
+    one each (the breaking-news spike: 200 readers at a front page purged every few seconds)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from khabar.pagecache.purge import purge
+
+    url = story.get_absolute_url()
+    cached_site.get(url)
+    purge([f"s{story.news_code}"])
+    cached_site.rendered.clear()
+    with ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(lambda _: cached_site.get(url), range(12)))
+    assert all(a.status == 200 and story.headline in a.text for a in answers)
+    renders = cached_site.rendered.count(url)
+    assert renders == 1, renders
+    assert sorted(a.headers["x-cache"] for a in answers).count("MISS") == 1

@@ -48,13 +48,14 @@ def test_pages_carry_their_own_key_and_the_key_of_every_story_they_show(
     tag = Tag.objects.get(name="المياه")
     author = Author.objects.get()
     expected = {
-        story.get_absolute_url(): {code},
-        "/ar/": {"far", code, other_code},
-        story.section.get_absolute_url(): {f"sec{story.section_id}", code},
-        tag.get_absolute_url(): {f"t{tag.pk}", code},
-        f"/ar/author/{author.slug}/": {f"a{author.pk}", code},
-        "/ar/feeds/rss.xml": {"feed-ar"},
-        "/ar/feeds/": {"far"},
+        # Pages with the edition's navigation carry "ear" too (see the edition test below).
+        story.get_absolute_url(): {code, "ear"},
+        "/ar/": {"far", code, other_code, "ear"},
+        story.section.get_absolute_url(): {f"sec{story.section_id}", code, "ear"},
+        tag.get_absolute_url(): {f"t{tag.pk}", code, "ear"},
+        f"/ar/author/{author.slug}/": {f"a{author.pk}", code, "ear"},
+        "/ar/feeds/rss.xml": {"feed-ar", "ear"},
+        "/ar/feeds/": {"far", "ear"},
         "/sitemap.xml": {"sitemap-ar"},
         "/sitemap-ar-stories.xml": {"sitemap-ar"},
         f"/ar/comments/{story.news_code}?partial=1": {f"c{story.news_code}"},
@@ -72,7 +73,7 @@ def test_corrections_page_carries_the_front_key_and_its_stories(client, story, e
 
     do_correct(editor, story, kind="correction", note="صُحّح الرقم.",
                base_revision=story.revision, headline="خبر مصحح عن المياه")  # fmt: skip
-    assert keys_of(client.get("/ar/corrections/")) == {"far", f"s{story.news_code}"}
+    assert keys_of(client.get("/ar/corrections/")) == {"far", f"s{story.news_code}", "ear"}
 
 
 def test_private_answers_carry_keys_but_no_shared_lifetime(client, story):
