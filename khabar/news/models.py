@@ -296,7 +296,7 @@ class Article(models.Model):
     )
     # body_seal(body) when Article.save cleaned it: the page shows a body with a valid seal as
     # it is, and cleans any other again (a row written around save, rules changed since).
-    body_seal = models.CharField(max_length=64, blank=True, editable=False)
+    body_seal = models.CharField(_("body seal"), max_length=64, blank=True, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name=_("tags"))
     authors = models.ManyToManyField(
         Author, blank=True, related_name="articles", verbose_name=_("authors")
