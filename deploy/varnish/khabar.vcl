@@ -10,6 +10,9 @@ backend app1 {
     .port = "8000";
     .connect_timeout = 2s;
     .first_byte_timeout = 30s;
+    # The probe's Host header is this backend's .host: Django answers 400 to a host missing
+    # from ALLOWED_HOSTS, which would mark every backend sick. List the address there, or
+    # add `.host_header = "news.example";` (the site's name) to the backend.
     # /health answers 200 while the database, cache and task worker answer; a sick backend is
     # left out of the director, and with none left Varnish serves what it has within grace.
     .probe = {
