@@ -5,6 +5,9 @@ vcl 4.1;
 
 import directors;
 
+# The probe's Host header is the backend's .host: Django answers 400 to a host missing from
+# ALLOWED_HOSTS, which would mark every backend sick. List the addresses there, or add
+# `.host_header = "news.example";` (the site's name) to each backend.
 probe khabar_health {
     .url = "/health";
     .expected_response = 200;
