@@ -11,7 +11,8 @@ as bin/run does (migrate, collectstatic, the demo content), then bin/serve (guni
 task worker, exactly as bin/run starts them) once per app server; with --varnish, varnishd with
 deploy/varnish/khabar-scaled.vcl (khabar.vcl for one app server), its backends pointed at them.
 
-The readers are wrk (C, one connection per reader, no think time: harsher than people), three
+The readers are wrk (C, one connection per reader; by default no think time, harsher than
+people: --think MS gives each reader a pause between requests, as a person reading), three
 processes side by side, one per kind of URL (front page, articles, comments regions), so each
 kind gets its own latency percentiles and a Python client's GIL does not add its own queueing to
 the figures. The writers are Python threads speaking HTTP as a browser does: the editor logs in
@@ -64,6 +65,7 @@ request = function()
   counter = counter % #paths + 1
   return wrk.format("GET", paths[counter], {["Accept-Encoding"] = "br, gzip"})
 end
+THINK
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT %d %d %d %d %d %d %d %.0f %.0f %.0f\n",
@@ -481,9 +483,18 @@ def stored(run_id, targets):
     }
 
 
-def run_wrk(kind, paths, connections, port, duration, workdir, results):
+def run_wrk(kind, paths, connections, port, duration, workdir, results, think_ms=0):
     script = workdir / f"{kind.replace(' ', '_')}.lua"
-    script.write_text(LUA.replace("PATHS", ", ".join(json.dumps(p) for p in paths)))
+    # A reader who reads: after each answer, a pause of think_ms on average (half to one and
+    # a half times it, at random). 0: no pause, every connection asks again at once.
+    think = (
+        f"delay = function() return math.random({think_ms // 2}, {think_ms * 3 // 2}) end"
+        if think_ms
+        else ""
+    )
+    script.write_text(
+        LUA.replace("PATHS", ", ".join(json.dumps(p) for p in paths)).replace("THINK", think)
+    )
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "-s", str(script),
          f"http://127.0.0.1:{port}"],
@@ -519,6 +530,8 @@ def main():
     parser.add_argument("--worker-class", help="KHABAR_WORKER_CLASS (gthread, sync)")
     parser.add_argument("--threads", type=int, help="KHABAR_THREADS")
     parser.add_argument("--cold", action="store_true", help="no page read before the spike")
+    parser.add_argument("--think", type=int, default=0, metavar="MS",
+                        help="each reader's average pause between requests (0: none)")  # fmt: skip
     args = parser.parse_args()
     if args.app_servers > 1 and not args.varnish:
         parser.error("two app servers need a front: add --varnish")
@@ -536,7 +549,7 @@ def main():
         share = args.readers // 3
         readers = [
             threading.Thread(target=run_wrk, args=(kind, paths, n, port, args.duration,
-                                                   workdir, results))
+                                                   workdir, results, args.think))
             for kind, paths, n in (("front page", ["/ar/"], args.readers - 2 * share),
                                    ("article", what["articles"], share),
                                    ("comments region", what["regions"], share))
@@ -577,8 +590,9 @@ def main():
         filter(None, ["PostgreSQL" if args.postgres else "SQLite", "Redis" if args.redis else "",
                       f"{args.app_servers} app server(s)", "Varnish" if args.varnish else ""])
     )  # fmt: skip
-    print(f"spike: {args.readers} readers, {args.commenters} commenters, 1 editor; {mode}; "
-          f"{duration:.1f} s")  # fmt: skip
+    pause = f"pausing {args.think} ms on average" if args.think else "no pause between requests"
+    print(f"spike: {args.readers} readers ({pause}), {args.commenters} commenters, 1 editor; "
+          f"{mode}; {duration:.1f} s")  # fmt: skip
     print(f"{'kind':<16} {'requests':>9} {'req/s':>7} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'p99 ms':>7}")  # fmt: skip
     errors = 0
