@@ -11,8 +11,9 @@ Django's WSGI handler directly for the article, front and section pages that ben
 serves, all in the same run: each page is warmed up, then timed over --requests calls (the best
 of --rounds rounds, the figure least disturbed by other processes on the machine), then the
 article page (or --page) is profiled with cProfile and its top functions printed by own time and
-by cumulative time. --compare-html exits non-zero when the article's HTML differs from the file
-saved before a change: what a reader sees must stay byte for byte the same.
+by cumulative time. --compare-html exits non-zero when a page's HTML differs from the one saved
+before a change (the article's in the file named, the others beside it as FILE.front and
+FILE.section): what a reader sees must stay byte for byte the same.
 """
 
 import argparse
@@ -103,6 +104,10 @@ def wsgi_caller():
     return get
 
 
+def html_file(path: Path, page: str) -> Path:
+    return path if page == "article" else path.with_name(f"{path.name}.{page}")
+
+
 def count_queries(get, path: str) -> int:
     """SQL statements of one request, counted by a wrapper: the request_started signal empties
     connection.queries."""
@@ -149,16 +154,19 @@ def main() -> None:
     setup_django()
     pages = build_demo()
     get = wsgi_caller()
-    _status, html = get(pages["article"])
-    if args.save_html:
-        args.save_html.write_bytes(html)
-        print(f"article HTML saved: {args.save_html} ({len(html)} bytes)")
-    if args.compare_html:
-        before = args.compare_html.read_bytes()
-        same = before == html
-        print(f"article HTML {'identical to' if same else 'DIFFERS from'} {args.compare_html}")
-        if not same:
-            sys.exit(1)
+    for name, path in pages.items():
+        # The article's HTML in the file named, the front and section pages' beside it.
+        _status, html = get(path)
+        if args.save_html:
+            saved = html_file(args.save_html, name)
+            saved.write_bytes(html)
+            print(f"{name} HTML saved: {saved} ({len(html)} bytes)")
+        if args.compare_html:
+            before = html_file(args.compare_html, name)
+            same = before.read_bytes() == html
+            print(f"{name} HTML {'identical to' if same else 'DIFFERS from'} {before}")
+            if not same:
+                sys.exit(1)
 
     print(f"{'page':<8} {'ms/request':>10} {'queries':>8}  path")
     for name, path in pages.items():

@@ -29,9 +29,9 @@ _LIST_FIELDS = [
 ]  # fmt: skip
 
 
-def list_articles(edition: Edition):
+def list_articles(edition: Edition | int, now=None):
     return (
-        Article.objects.published()
+        Article.objects.published(now=now)
         .filter(edition=edition)
         .select_related("edition", "section__edition")
         .only(*_LIST_FIELDS)
@@ -43,17 +43,39 @@ def author_articles(edition: Edition, author: Author):
     return list_articles(edition).filter(authors=author)
 
 
-def front_page(edition: Edition) -> tuple[list[Article], list[tuple[Section, list[Article]]]]:
-    """The latest stories, then each section with its latest few, in two queries."""
-    latest = list(list_articles(edition)[:FRONT_PAGE_LATEST])
-    ranked = list_articles(edition).annotate(
+def _front_sections(edition_id: int, now):
+    """Each section's latest few stories."""
+    ranked = list_articles(edition_id, now).annotate(
         rank=Window(
             RowNumber(), partition_by=F("section_id"), order_by=[F("published_at").desc(), "-id"]
         )
     )
+    return ranked.filter(rank__lte=FRONT_PAGE_PER_SECTION)
+
+
+# The front page's two queries, compiled once per database (khabar.reader.compiled).
+_SAMPLE_TIMES = (datetime(2001, 1, 1, tzinfo=UTC), datetime(2002, 2, 2, tzinfo=UTC))
+_EDITION_AND_NOW = {
+    "edition_id": Article._meta.get_field("edition").target_field,
+    "now": Article._meta.get_field("published_at"),
+}
+_FRONT_LATEST = CompiledQuery(
+    lambda edition_id, now: list_articles(edition_id, now)[:FRONT_PAGE_LATEST],
+    samples={"edition_id": (1, 2), "now": _SAMPLE_TIMES},
+    fields=_EDITION_AND_NOW,
+)
+_FRONT_SECTIONS = CompiledQuery(
+    _front_sections, samples={"edition_id": (1, 2), "now": _SAMPLE_TIMES}, fields=_EDITION_AND_NOW
+)
+
+
+def front_page(edition: Edition) -> tuple[list[Article], list[tuple[Section, list[Article]]]]:
+    """The latest stories, then each section with its latest few, in two queries."""
+    now = timezone.now()
+    latest = list(_FRONT_LATEST.run(edition_id=edition.pk, now=now))
     grouped: dict[int, list[Article]] = {}
     sections: dict[int, Section] = {}
-    for article in ranked.filter(rank__lte=FRONT_PAGE_PER_SECTION):
+    for article in _FRONT_SECTIONS.run(edition_id=edition.pk, now=now):
         grouped.setdefault(article.section_id, []).append(article)
         sections[article.section_id] = article.section
     order = sorted(sections.values(), key=lambda s: (s.position, s.name))
@@ -76,7 +98,6 @@ def article_page(edition: Edition):
 # The article page's four queries (the story with its edition and section, then its tags,
 # authors and corrections), compiled once per database: see khabar.reader.compiled. The same
 # querysets as article_page(), which tests compare them with.
-_SAMPLE_TIMES = (datetime(2001, 1, 1, tzinfo=UTC), datetime(2002, 2, 2, tzinfo=UTC))
 _ARTICLE = CompiledQuery(
     lambda edition_id, code, now: (
         Article.objects.select_related("edition", "section__edition")

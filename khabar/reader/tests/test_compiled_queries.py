@@ -1,4 +1,4 @@
-"""The article page's queries, compiled once (khabar.reader.compiled), load what the ORM's
+"""The article and front pages' queries, compiled once (khabar.reader.compiled), load what the ORM's
 article_page() loads, run with the parameters a fresh compilation would give, and leave the
 page byte for byte the same."""
 
@@ -129,3 +129,28 @@ def test_page_is_byte_identical_to_the_orm_loaded_one(client, corrected, monkeyp
 
 def test_a_news_code_past_the_databases_integers_is_not_found(client, edition):
     assert client.get(f"/ar/news/{2**64}/x").status_code == 404
+
+
+def test_front_page_queries_match_a_fresh_compilation_and_the_orm(make_article, other_section):
+    from khabar.news.models import Edition
+
+    edition = Edition.objects.get(code="ar")
+    for i in range(7):
+        make_article(f"خبر {i}", section=other_section)
+    make_article("خبر في قسم آخر")
+    now = timezone.now()
+    for compiled in (queries._FRONT_LATEST, queries._FRONT_SECTIONS):
+        values = {"edition_id": edition.pk, "now": now}
+        assert compiled.sql_with_params(**values) == fresh(compiled, **values)
+    latest = list(queries._FRONT_LATEST.run(edition_id=edition.pk, now=now))
+    assert [a.pk for a in latest] == [
+        a.pk for a in queries.list_articles(edition, now)[: queries.FRONT_PAGE_LATEST]
+    ]
+    ranked = queries._FRONT_SECTIONS.run(edition_id=edition.pk, now=now)
+    expected = queries._front_sections(edition.pk, now)
+    assert [(a.pk, a.rank, a.section.slug, a.section.edition.code) for a in ranked] == [
+        (a.pk, a.rank, a.section.slug, a.section.edition.code) for a in expected
+    ]
+    assert sum(1 for a in ranked if a.section_id == other_section.pk) == (
+        queries.FRONT_PAGE_PER_SECTION
+    )
