@@ -132,7 +132,7 @@ _CORRECTIONS = CompiledQuery(
 )
 
 
-def published_article(edition: Edition, code: str) -> Article | None:
+def published_article(edition: Edition, code: int) -> Article | None:
     """The published story with this news code in the edition, with what its page shows
     (edition, section, tags, authors, corrections) as article_page() would load it, or None."""
     if code > _LARGEST_CODE:  # the ORM finds nothing there; a database would overflow
