@@ -39,7 +39,19 @@ def page_url(name: str, **kwargs) -> str:
 
 @lru_cache(maxsize=16384)
 def _page_url(prefix: str, urlconf, name: str, kwargs: tuple) -> str:
-    return iri(reverse(name, kwargs=dict(kwargs)))
+    return iri(_reversed_url(prefix, urlconf, name, kwargs))
+
+
+def reversed_url(name: str, **kwargs) -> str:
+    """reverse(name, kwargs=kwargs), percent-encoded as {% url %} writes it, remembered as
+    page_url is: the article page reversed a dozen fixed addresses per request."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _reversed_url(get_script_prefix(), urlconf, name, tuple(kwargs.items()))
+
+
+@lru_cache(maxsize=16384)
+def _reversed_url(prefix: str, urlconf, name: str, kwargs: tuple) -> str:
+    return reverse(name, kwargs=dict(kwargs))
 
 
 def validate_time_zone(value: str) -> None:
@@ -144,7 +156,7 @@ class Edition(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("reader:home", kwargs={"edition": self.code})
+        return reversed_url("reader:home", edition=self.code)
 
     def format_datetime(self, moment) -> str:
         return format_local_datetime(
@@ -475,7 +487,7 @@ class Article(models.Model):
         return instance
 
     def get_short_url(self) -> str:
-        return reverse("short_link", kwargs={"code": self.news_code})
+        return reversed_url("short_link", code=self.news_code)
 
     @cached_property
     def summary(self) -> str:

@@ -2,9 +2,7 @@
 
 from urllib.parse import urljoin
 
-from django.urls import reverse
-
-from khabar.news.models import Article, Author, Edition
+from khabar.news.models import Article, Author, Edition, reversed_url
 
 
 def og_locale(edition: Edition) -> str:
@@ -17,7 +15,7 @@ def _person(author: Author, edition: Edition, page_url: str) -> dict:
     (on the same site as the page it describes)."""
     person = {"@type": "Person", "name": author.name}
     if author.slug:  # an author saved without a slug has no page to point at
-        path = reverse("reader:author", kwargs={"edition": edition.code, "slug": author.slug})
+        path = reversed_url("reader:author", edition=edition.code, slug=author.slug)
         person["url"] = urljoin(page_url, path)
     return person
 

@@ -4,6 +4,7 @@ there is (tests hold the counts)."""
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -12,8 +13,10 @@ from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from khabar.news.models import Article, Author, Correction, Edition, Section, Tag
+from khabar.reader.compiled import CompiledQuery
 
 FRONT_PAGE_LATEST = 6
 FRONT_PAGE_PER_SECTION = 4
@@ -26,9 +29,9 @@ _LIST_FIELDS = [
 ]  # fmt: skip
 
 
-def list_articles(edition: Edition):
+def list_articles(edition: Edition | int, now=None):
     return (
-        Article.objects.published()
+        Article.objects.published(now=now)
         .filter(edition=edition)
         .select_related("edition", "section__edition")
         .only(*_LIST_FIELDS)
@@ -40,17 +43,39 @@ def author_articles(edition: Edition, author: Author):
     return list_articles(edition).filter(authors=author)
 
 
-def front_page(edition: Edition) -> tuple[list[Article], list[tuple[Section, list[Article]]]]:
-    """The latest stories, then each section with its latest few, in two queries."""
-    latest = list(list_articles(edition)[:FRONT_PAGE_LATEST])
-    ranked = list_articles(edition).annotate(
+def _front_sections(edition_id: int, now):
+    """Each section's latest few stories."""
+    ranked = list_articles(edition_id, now).annotate(
         rank=Window(
             RowNumber(), partition_by=F("section_id"), order_by=[F("published_at").desc(), "-id"]
         )
     )
+    return ranked.filter(rank__lte=FRONT_PAGE_PER_SECTION)
+
+
+# The front page's two queries, compiled once per database (khabar.reader.compiled).
+_SAMPLE_TIMES = (datetime(2001, 1, 1, tzinfo=UTC), datetime(2002, 2, 2, tzinfo=UTC))
+_EDITION_AND_NOW = {
+    "edition_id": Article._meta.get_field("edition").target_field,
+    "now": Article._meta.get_field("published_at"),
+}
+_FRONT_LATEST = CompiledQuery(
+    lambda edition_id, now: list_articles(edition_id, now)[:FRONT_PAGE_LATEST],
+    samples={"edition_id": (1, 2), "now": _SAMPLE_TIMES},
+    fields=_EDITION_AND_NOW,
+)
+_FRONT_SECTIONS = CompiledQuery(
+    _front_sections, samples={"edition_id": (1, 2), "now": _SAMPLE_TIMES}, fields=_EDITION_AND_NOW
+)
+
+
+def front_page(edition: Edition) -> tuple[list[Article], list[tuple[Section, list[Article]]]]:
+    """The latest stories, then each section with its latest few, in two queries."""
+    now = timezone.now()
+    latest = list(_FRONT_LATEST.run(edition_id=edition.pk, now=now))
     grouped: dict[int, list[Article]] = {}
     sections: dict[int, Section] = {}
-    for article in ranked.filter(rank__lte=FRONT_PAGE_PER_SECTION):
+    for article in _FRONT_SECTIONS.run(edition_id=edition.pk, now=now):
         grouped.setdefault(article.section_id, []).append(article)
         sections[article.section_id] = article.section
     order = sorted(sections.values(), key=lambda s: (s.position, s.name))
@@ -68,6 +93,63 @@ def article_page_all():
 
 def article_page(edition: Edition):
     return article_page_all().published().filter(edition=edition)
+
+
+# The article page's four queries (the story with its edition and section, then its tags,
+# authors and corrections), compiled once per database: see khabar.reader.compiled. The same
+# querysets as article_page(), which tests compare them with.
+_ARTICLE = CompiledQuery(
+    lambda edition_id, code, now: (
+        Article.objects.select_related("edition", "section__edition")
+        .published(now=now)
+        .filter(edition_id=edition_id, news_code=code)
+    ),
+    samples={"edition_id": (1, 2), "code": (1, 2), "now": _SAMPLE_TIMES},
+    fields={
+        "edition_id": Article._meta.get_field("edition").target_field,
+        "code": Article._meta.get_field("news_code"),
+        "now": Article._meta.get_field("published_at"),
+    },
+)
+_LARGEST_CODE = 2**63 - 1
+_ARTICLE_ID = {"article_id": Article._meta.pk}
+_TAGS = CompiledQuery(
+    lambda article_id: (
+        Tag.objects.filter(articles=article_id).select_related("edition").order_by("name")
+    ),
+    samples={"article_id": (1, 2)},
+    fields=_ARTICLE_ID,
+)
+_AUTHORS = CompiledQuery(
+    lambda article_id: Author.objects.filter(articles=article_id).order_by("name"),
+    samples={"article_id": (1, 2)},
+    fields=_ARTICLE_ID,
+)
+_CORRECTIONS = CompiledQuery(
+    lambda article_id: Correction.objects.filter(article=article_id).order_by("created_at"),
+    samples={"article_id": (1, 2)},
+    fields=_ARTICLE_ID,
+)
+
+
+def published_article(edition: Edition, code: int) -> Article | None:
+    """The published story with this news code in the edition, with what its page shows
+    (edition, section, tags, authors, corrections) as article_page() would load it, or None."""
+    if code > _LARGEST_CODE:  # the ORM finds nothing there; a database would overflow
+        return None
+    found = list(_ARTICLE.run(edition_id=edition.pk, code=code, now=timezone.now()))
+    if not found:
+        return None
+    article = found[0]
+    corrections = _CORRECTIONS.run(article_id=article.pk)
+    for correction in corrections:
+        correction.article = article
+    article._prefetched_objects_cache = {
+        "tags": _TAGS.run(article_id=article.pk),
+        "authors": _AUTHORS.run(article_id=article.pk),
+        "corrections": corrections,
+    }
+    return article
 
 
 # Every public page starts with its edition and the edition's sections (the navigation bar):

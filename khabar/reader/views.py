@@ -120,7 +120,9 @@ def author(request, edition, slug):
 
 @edition_page
 def article(request, edition, code, slug=None):
-    article = get_object_or_404(queries.article_page(edition), news_code=code)
+    article = queries.published_article(edition, code)
+    if article is None:
+        raise Http404("No such story")
     if slug != article.slug or request.path.endswith("/"):
         return _moved(request, article.get_absolute_url())
     canonical = absolute_url(request, article.get_absolute_url())

@@ -5,12 +5,20 @@ from django.utils.safestring import mark_safe
 
 from khabar.lib.dates import localize_digits
 from khabar.lib.html import body_for_readers
+from khabar.news.models import reversed_url
 from khabar.reader.pages import absolute_url
 
 register = template.Library()
 
 # The characters that could end a <script> element or start markup inside it.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def path(name, **kwargs):
+    """{% url name key=value %} remembered (keyword arguments only): the same address, without
+    reversing it again on every page."""
+    return reversed_url(name, **kwargs)
 
 
 @register.filter
