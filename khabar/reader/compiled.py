@@ -17,7 +17,7 @@ import copy
 import threading
 from collections.abc import Callable
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Field, QuerySet
 
 
@@ -36,6 +36,13 @@ class CompiledQuery:
         self.fields = fields
         self._compiled: dict[str, tuple] = {}
         self._lock = threading.Lock()
+
+    def _read_alias(self) -> str:
+        model = getattr(self, "_model", None)
+        if model is None:
+            first = {name: pair[0] for name, pair in self.samples.items()}
+            model = self._model = self.build(**first).model
+        return router.db_for_read(model) or DEFAULT_DB_ALIAS
 
     def _params_of(self, queryset: QuerySet, using: str) -> tuple[str, list, object]:
         compiler = queryset.query.get_compiler(using=using)
@@ -73,9 +80,12 @@ class CompiledQuery:
                 params[i] = prepared
         return sql, params
 
-    def run(self, using: str = DEFAULT_DB_ALIAS, **values) -> QuerySet:
+    def run(self, using: str | None = None, **values) -> QuerySet:
         """The queryset for these values, already evaluated (iterate it, or read its rows as a
-        related manager's prefetched cache)."""
+        related manager's prefetched cache). On the database the routers choose for reading
+        the model, as the ORM would (a read replica for reader pages)."""
+        if using is None:
+            using = self._read_alias()
         sql, params = self.sql_with_params(using, **values)
         base, _sql, _params, _positions, compiler = self._compiled[using]
         run_compiler = copy.copy(compiler)

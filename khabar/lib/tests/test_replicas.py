@@ -138,9 +138,12 @@ def test_a_purge_is_repeated_after_the_lag_bound(with_replica):
 def test_without_replicas_nothing_is_repeated(settings):
     settings.KHABAR_REPLICAS = []
     calls = []
+    timers_before = {t for t in threading.enumerate() if isinstance(t, threading.Timer)}
     replicas.repeat_after_lag(calls.append, "k")
     time.sleep(0.1)
-    assert calls == [] and not any(isinstance(t, threading.Timer) for t in threading.enumerate())
+    # (Other timers may run: the page cache repeats an edition-wide purge after 2 s.)
+    timers = {t for t in threading.enumerate() if isinstance(t, threading.Timer)}
+    assert calls == [] and timers <= timers_before
 
 
 # -- requests --------------------------------------------------------------------------------
