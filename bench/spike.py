@@ -42,7 +42,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -52,6 +51,9 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from khabar.testing import free_port, wait_until_listening  # noqa: E402  (after the path)
+
 PG_BASE = os.environ.get("KHABAR_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/")
 REDIS_URL = os.environ.get("KHABAR_BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
 MARK = "spike"  # in every headline and comment the bench writes, to count them afterwards
@@ -73,25 +75,6 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(95), latency:percentile(99)))
 end
 """
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port, process=None, seconds=120):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            if process is not None and process.poll() is not None:
-                raise SystemExit(f"a server ended before listening on {port}") from None
-            time.sleep(0.2)
-    raise SystemExit(f"nothing listens on {port}")
 
 
 # --- HTTP as a browser speaks it: keep-alive, cookies, forms ---------------------------------
@@ -413,7 +396,7 @@ def start(args, workdir: Path, processes: list):
         processes.append(process)
         ports.append(port)
     for process, port in zip(processes, ports, strict=True):
-        wait_for_port(port, process)
+        wait_until_listening(process, f"http://127.0.0.1:{port}", seconds=120)
     entrance = ports[0]
     if args.varnish:
         vcl = varnish_config(workdir, ports)
@@ -427,7 +410,7 @@ def start(args, workdir: Path, processes: list):
             start_new_session=True,
         )  # fmt: skip
         processes.append(varnish)
-        wait_for_port(entrance, varnish)
+        wait_until_listening(varnish, f"http://127.0.0.1:{entrance}", seconds=120)
     return env, password, entrance
 
 

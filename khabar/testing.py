@@ -165,7 +165,8 @@ def wait_until_listening(process, base, seconds=60):
             return
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode()) from None
+                said = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(said or f"the server ended before listening on {port}") from None
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("the server did not start")
