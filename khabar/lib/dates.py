@@ -13,6 +13,7 @@ is still Babel's, since the day and the time of day are the same in every calend
 import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import jdatetime
@@ -101,8 +102,8 @@ MONTHS = {
     },
 }  # fmt: skip
 
-# Era names (pattern letter G), abbreviated and wide, from the same CLDR data (the Arabic
-# Solar Hijri era, which CLDR leaves to root's "AP", as Arabic writes it).
+# Era names (pattern letter G), abbreviated and wide, from the same CLDR data, but for the
+# Arabic Solar Hijri era, which CLDR leaves to root's "AP": written هـ.ش as Arabic writes it.
 ERAS = {
     PERSIAN: {
         "fa": {"abbreviated": "ه\u200d.ش.", "wide": "هجری شمسی"},
@@ -133,26 +134,14 @@ def era_name(calendar: str, language: str, width: str = "abbreviated") -> str:
     return names["wide" if width == "wide" else "abbreviated"]
 
 
-class CalendarDate:
+class CalendarDate(NamedTuple):
     """A day in a calendar: its year, month (1-12), day of month and day of year."""
 
-    __slots__ = ("calendar", "day", "day_of_year", "month", "year")
-
-    def __init__(self, calendar: str, year: int, month: int, day: int, day_of_year: int):
-        self.calendar, self.year, self.month, self.day = calendar, year, month, day
-        self.day_of_year = day_of_year
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, CalendarDate) and self.key() == other.key()
-
-    def __hash__(self) -> int:
-        return hash(self.key())
-
-    def __repr__(self) -> str:
-        return f"CalendarDate({self.calendar!r}, {self.year}, {self.month}, {self.day})"
-
-    def key(self) -> tuple:
-        return (self.calendar, self.year, self.month, self.day)
+    calendar: str
+    year: int
+    month: int
+    day: int
+    day_of_year: int
 
 
 @lru_cache(maxsize=4096)
