@@ -61,7 +61,7 @@ def _field_name(form, name: str) -> str:
 @admin.register(Edition)
 class EditionAdmin(TranslatedHistory, admin.ModelAdmin):
     list_display = [
-        "name", "code", "language", "locale", "numbering_system",
+        "name", "code", "language", "locale", "numbering_system", "calendar",
         boolean_field("is_default", Edition),
         boolean_field("moderate_first_comments", Edition),
     ]  # fmt: skip

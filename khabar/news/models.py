@@ -4,6 +4,7 @@ State changes of an article (publishing, unpublishing, the news code) live in ac
 model only keeps its own fields consistent (clean body, slug, an immutable news code).
 """
 
+from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import available_timezones
 
@@ -18,7 +19,14 @@ from django.utils.encoding import uri_to_iri
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from khabar.lib.dates import format_local_datetime
+from khabar.lib.dates import (
+    GREGORIAN,
+    ISLAMIC_UMALQURA,
+    PERSIAN,
+    format_calendar,
+    format_local_date,
+    format_local_datetime,
+)
 from khabar.lib.html import CleanBody, body_seal, check_body, clean_body, html_to_text
 from khabar.lib.text import unicode_slug
 
@@ -77,6 +85,10 @@ def validate_pattern(value: str) -> None:
         ) from None
 
 
+# Any moment will do to try a pattern on: every field is written for every moment.
+_PATTERN_SAMPLE = datetime(2024, 3, 20, 9, 5, tzinfo=UTC)
+
+
 class CommentMode(models.TextChoices):
     OPEN = "open", _("Open: comments appear at once")
     PREMODERATED = "premoderated", _("Pre-moderated: a moderator approves each comment")
@@ -89,6 +101,12 @@ class Edition(models.Model):
     class Direction(models.TextChoices):
         RTL = "rtl", _("Right to left")
         LTR = "ltr", _("Left to right")
+
+    class Calendar(models.TextChoices):
+        # CLDR's calendar names: khabar.lib.dates and other apps know them by these values.
+        GREGORIAN = GREGORIAN, _("Gregorian")
+        PERSIAN = PERSIAN, _("Solar Hijri (Persian)")
+        ISLAMIC_UMALQURA = ISLAMIC_UMALQURA, _("Hijri (Umm al-Qura)")
 
     code = models.SlugField(_("URL prefix"), max_length=10, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -124,6 +142,16 @@ class Edition(models.Model):
         validators=[validate_pattern],
         help_text=_("A CLDR pattern, for example dd/MM/y، h:mm a."),
     )
+    calendar = models.CharField(
+        _("calendar"),
+        max_length=20,
+        choices=Calendar.choices,
+        default=Calendar.GREGORIAN,
+        help_text=_(
+            "The calendar of every date readers see. Dates for machines (feeds, sitemaps, "
+            "structured data) stay Gregorian."
+        ),
+    )
     is_default = models.BooleanField(_("default edition"), default=False)
     comment_mode = models.CharField(
         _("comments"),
@@ -158,13 +186,50 @@ class Edition(models.Model):
     def get_absolute_url(self) -> str:
         return reversed_url("reader:home", edition=self.code)
 
+    def clean(self):
+        super().clean()
+        # A pattern Babel parses may still ask for a field that cannot be written (week
+        # numbers outside the Gregorian calendar, a letter CLDR does not define): found here
+        # rather than on a reader's page. Locale, zone and digits have their own validators.
+        try:
+            parse_pattern(self.datetime_pattern)
+        except (ValueError, TypeError):
+            return  # validate_pattern has said so
+        if self.calendar not in self.Calendar.values:
+            return
+        try:
+            format_calendar(
+                _PATTERN_SAMPLE, self.datetime_pattern, locale="en", calendar=self.calendar
+            )
+        except (ValueError, KeyError):
+            raise ValidationError(
+                {
+                    "datetime_pattern": _(
+                        "This pattern has a field that cannot be written in the edition's "
+                        "calendar (week numbers, w and W, are Gregorian only)."
+                    )
+                }
+            ) from None
+
     def format_datetime(self, moment) -> str:
+        """A moment as readers see it: the edition's zone, pattern, digits and calendar."""
         return format_local_datetime(
             moment,
             locale=self.locale,
             numbering_system=self.numbering_system,
             pattern=self.datetime_pattern,
             time_zone=self.time_zone,
+            calendar=self.calendar,
+        )
+
+    def format_date(self, day, pattern: str = "d MMMM y") -> str:
+        """A calendar day (an archive's or a filter's) in the edition's calendar and digits."""
+        return format_local_date(
+            day,
+            locale=self.locale,
+            numbering_system=self.numbering_system,
+            pattern=pattern,
+            calendar=self.calendar,
         )
 
 
