@@ -140,8 +140,12 @@ def article(request, edition, code, slug=None):
         "x_default": meta.x_default(versions),
     }
     response = render_page(request, edition, "reader/article.html", context)
-    # Its translations' keys too: publishing or unpublishing one changes this page's links.
-    add_keys(response, [surrogate.story_key(article.news_code), *surrogate.story_keys(members)])
+    # Its translations' keys too, and its group's: publishing or unpublishing one changes
+    # this page's links.
+    keys = [surrogate.story_key(article.news_code), *surrogate.story_keys(members)]
+    if article.translation_group_id:
+        keys.append(surrogate.translation_key(article.translation_group_id))
+    add_keys(response, keys)
     return response
 
 
