@@ -96,6 +96,10 @@ def story_change_keys(article: Article) -> list[str]:
         keys[:0] = [story_key(article.news_code), comments_key(article.news_code)]
     if article.translation_group_id:
         keys.append(translation_key(article.translation_group_id))
+        # The other editions' story sitemaps list this story as an alternate of theirs.
+        editions = Article.objects.filter(translation_group_id=article.translation_group_id)
+        codes = editions.values_list("edition__code", flat=True).distinct()
+        keys += [sitemap_key(code) for code in codes if code != edition]
     if article.pk:
         keys += [tag_key(pk) for pk in article.tags.values_list("pk", flat=True)]
         keys += [author_key(pk) for pk in article.authors.values_list("pk", flat=True)]
