@@ -43,10 +43,11 @@ def link_translation(original: Article, translation: Article) -> TranslationGrou
     already holds a story of the translation's edition, or when the translation already belongs
     to another group. Linking twice is harmless."""
     if original.pk == translation.pk:
-        raise ValidationError(_("A story cannot be a translation of itself."))
+        raise ValidationError(_("A story cannot be a translation of itself."), code="itself")
     if original.edition_id == translation.edition_id:
         raise ValidationError(
-            _("A translation belongs to another edition than the story it translates.")
+            _("A translation belongs to another edition than the story it translates."),
+            code="same_edition",
         )
     with transaction.atomic():
         # Both rows locked, in id order so that two desks linking the same pair cannot deadlock.
@@ -61,7 +62,9 @@ def link_translation(original: Article, translation: Article) -> TranslationGrou
         if group_id is not None and translation_row.translation_group_id == group_id:
             return TranslationGroup.objects.get(pk=group_id)
         if translation_row.translation_group_id is not None:
-            raise ValidationError(_("This story is already a translation of another story."))
+            raise ValidationError(
+                _("This story is already a translation of another story."), code="in_another_group"
+            )
         if group_id is None:
             group = TranslationGroup.objects.create(original=original_row)
             original_row.translation_group = group
@@ -72,7 +75,9 @@ def link_translation(original: Article, translation: Article) -> TranslationGrou
             translation_group=group, edition_id=translation_row.edition_id
         ).exists()
         if taken:
-            raise ValidationError(_("This story already has a translation in that edition."))
+            raise ValidationError(
+                _("This story already has a translation in that edition."), code="edition_taken"
+            )
         translation_row.translation_group = group
         fields = ["translation_group"]
         if translation_row.news_code is None and shared_codes():
@@ -85,7 +90,7 @@ def link_translation(original: Article, translation: Article) -> TranslationGrou
                 translation_row.save(update_fields=fields)
         except IntegrityError:
             raise ValidationError(
-                _("This story already has a translation in that edition.")
+                _("This story already has a translation in that edition."), code="edition_taken"
             ) from None
         _announce_group(group.pk)
     original.translation_group = translation.translation_group = group
@@ -180,20 +185,24 @@ def counterpart_tags(tags, edition: Edition) -> list[Tag]:
 def link_tags(tag: Tag, counterpart: Tag) -> TagGroup:
     """Mark `counterpart` as the same tag as `tag` in another edition."""
     if tag.edition_id == counterpart.edition_id:
-        raise ValidationError(_("Linked tags belong to different editions."))
+        raise ValidationError(_("Linked tags belong to different editions."), code="same_edition")
     with transaction.atomic():
         group_id = tag.translation_group_id or counterpart.translation_group_id
         group = TagGroup.objects.get(pk=group_id) if group_id else TagGroup.objects.create()
         for one in (tag, counterpart):
             if one.translation_group_id not in (None, group.pk):
-                raise ValidationError(_("This tag is already linked to other tags."))
+                raise ValidationError(
+                    _("This tag is already linked to other tags."), code="in_another_group"
+                )
         if (
             Tag.objects.filter(translation_group=group)
             .exclude(pk__in=[tag.pk, counterpart.pk])
             .filter(edition_id__in=[tag.edition_id, counterpart.edition_id])
             .exists()
         ):
-            raise ValidationError(_("These linked tags already have a tag in that edition."))
+            raise ValidationError(
+                _("These linked tags already have a tag in that edition."), code="edition_taken"
+            )
         for one in (tag, counterpart):
             one.translation_group = group
             one.save(update_fields=["translation_group"])
@@ -206,7 +215,9 @@ def target_section(article: Article, edition: Edition) -> Section:
     sections = Section.objects.filter(edition=edition)
     section = sections.filter(slug=article.section.slug).first() or sections.first()
     if section is None:
-        raise ValidationError(_("The edition %(name)s has no section yet.") % {"name": edition})
+        raise ValidationError(
+            _("The edition %(name)s has no section yet.") % {"name": edition}, code="no_section"
+        )
     return section
 
 
@@ -217,7 +228,8 @@ def start_translation(article: Article, edition: Edition, user) -> Article:
     desk then translates the text. One transaction: a refusal leaves nothing made."""
     if edition.pk == article.edition_id:
         raise ValidationError(
-            _("A translation belongs to another edition than the story it translates.")
+            _("A translation belongs to another edition than the story it translates."),
+            code="same_edition",
         )
     with transaction.atomic():
         draft = Article(

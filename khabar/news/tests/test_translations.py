@@ -58,8 +58,9 @@ def test_a_group_holds_one_story_per_edition(original, editions):
     persian, _english = editions
     link_translation(original, draft_in(persian))
     second = draft_in(persian, "ترجمهٔ دیگر")
-    with pytest.raises(ValidationError, match="already has a translation in that edition"):
+    with pytest.raises(ValidationError) as refused:
         link_translation(original, second)
+    assert refused.value.code == "edition_taken"
     assert Article.objects.get(pk=second.pk).translation_group_id is None
 
 
@@ -80,10 +81,12 @@ def test_the_database_refuses_two_linked_tags_of_one_edition(original, editions)
 
 
 def test_a_story_is_no_translation_of_its_own_edition_or_of_itself(original, make_article):
-    with pytest.raises(ValidationError, match="another edition"):
+    with pytest.raises(ValidationError) as refused:
         link_translation(original, make_article("خبر آخر", publish=False))
-    with pytest.raises(ValidationError, match="itself"):
+    assert refused.value.code == "same_edition"
+    with pytest.raises(ValidationError) as refused:
         link_translation(original, original)
+    assert refused.value.code == "itself"
     assert TranslationGroup.objects.count() == 0
 
 
@@ -91,8 +94,9 @@ def test_a_translation_of_another_story_is_not_taken_over(original, make_article
     persian, _english = editions
     fa = draft_in(persian)
     link_translation(original, fa)
-    with pytest.raises(ValidationError, match="already a translation"):
+    with pytest.raises(ValidationError) as refused:
         link_translation(make_article("خبر آخر"), fa)
+    assert refused.value.code == "in_another_group"
 
 
 def test_start_translation_copies_the_story_into_a_draft_of_the_edition(original, editions, editor):
@@ -201,3 +205,34 @@ def test_shared_codes_without_the_default_edition_the_first_holder_answers(
     en = actions.do_publish(start_translation(fa, english, editor))
     assert en.news_code == fa.news_code
     assert short_link_target(fa.news_code) == fa
+
+
+def test_linking_tags_refuses_a_second_tag_of_an_edition_and_a_tag_of_another_group(
+    original, editions
+):
+    from khabar.news.translations import link_tags
+
+    solar = original.tags.get(name="الطاقة الشمسية")
+    persian, english = editions
+    basra = Tag.objects.create(edition=persian, name="بصره")
+    link_tags(basra, Tag.objects.create(edition=english, name="Basra"))
+    cases = [
+        (solar, Tag.objects.create(edition=persian, name="خورشید"), "edition_taken"),
+        (solar, original.tags.get(name="البصرة"), "same_edition"),
+        (solar, basra, "in_another_group"),
+    ]
+    for tag, counterpart, code in cases:
+        with pytest.raises(ValidationError) as refused:
+            link_tags(tag, counterpart)
+        assert refused.value.code == code
+    assert Tag.objects.filter(translation_group=solar.translation_group_id).count() == 3
+
+
+def test_an_edition_without_sections_gets_no_translation(original, editor):
+    from khabar.news.models import Edition
+
+    bare = Edition.objects.create(code="ku", name="خەبەر", language="en", locale="en")
+    with pytest.raises(ValidationError) as refused:
+        start_translation(original, bare, editor)
+    assert refused.value.code == "no_section"
+    assert not Article.objects.filter(edition=bare).exists()
