@@ -461,7 +461,7 @@ class Article(models.Model):
     # or a new comment cannot put back what it saw.
     ACTION_FIELDS = frozenset(
         {"status", "news_code", "comment_count", "comments_changed_at", "revision", "version",
-         "embargo_until", "workflow_note", "created_by"}
+         "embargo_until", "workflow_note", "created_by", "translation_group"}
     )  # fmt: skip
 
     def save(self, *args, **kwargs):

@@ -236,3 +236,14 @@ def test_an_edition_without_sections_gets_no_translation(original, editor):
         start_translation(original, bare, editor)
     assert refused.value.code == "no_section"
     assert not Article.objects.filter(edition=bare).exists()
+
+
+def test_a_stale_copy_saved_keeps_the_link(original, editions):
+    persian, _english = editions
+    fa = draft_in(persian)
+    stale = Article.objects.get(pk=fa.pk)  # loaded before the link, as an open form is
+    link_translation(original, fa)
+    stale.headline = "عنوان تازه"
+    stale.save()
+    fa.refresh_from_db()
+    assert fa.headline == "عنوان تازه" and fa.translation_group_id == original.translation_group_id

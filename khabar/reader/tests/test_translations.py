@@ -200,3 +200,10 @@ def test_shared_codes_one_code_for_every_edition(client, make_article, editions,
 
 def test_a_code_beyond_any_database_is_not_found(client):
     assert client.get(f"/news/{2**64}").status_code == 404
+
+
+def test_translated_pages_are_valid_html5(client, group):
+    from khabar.reader.tests.test_valid_html import assert_valid_html5
+
+    for story in group.values():
+        assert_valid_html5(client.get(story.get_absolute_url()).content.decode())
