@@ -238,6 +238,11 @@ MEDIA_ROOT = DATA_DIR / "media"
 # The first news code handed out; codes then rise by one. An agency moving from another system
 # sets this above its last code so old and new codes never collide.
 KHABAR_FIRST_NEWS_CODE = envint("KHABAR_FIRST_NEWS_CODE", 100001)
+# "own": a translation takes a fresh code like any story; "shared": it takes its original's code,
+# one code naming the news in every edition (khabar/news/translations.py). Agencies do both.
+KHABAR_TRANSLATION_NEWS_CODE = os.environ.get("KHABAR_TRANSLATION_NEWS_CODE", "own")
+if KHABAR_TRANSLATION_NEWS_CODE not in ("own", "shared"):
+    raise ImproperlyConfigured('KHABAR_TRANSLATION_NEWS_CODE must be "own" or "shared"')
 # Page size of section and tag lists.
 KHABAR_PAGE_SIZE = envint("KHABAR_PAGE_SIZE", 20)
 if KHABAR_PAGE_SIZE < 1:

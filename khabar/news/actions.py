@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from khabar.news.models import Article, NewsCodeCounter
 from khabar.news.signals import story_changed
+from khabar.news.translations import shared_code
 
 
 def lock_story(article: Article) -> Article:
@@ -101,7 +102,7 @@ def do_publish(article: Article, *, at=None, embargo_until=_UNCHANGED) -> Articl
         locked = lock_story(article)
         check_publish(locked)
         if locked.news_code is None:
-            locked.news_code = allocate_news_code()
+            locked.news_code = shared_code(locked) or allocate_news_code()
         locked.status = Article.Status.PUBLISHED
         locked.published_at = at or locked.published_at or timezone.now()
         fields = ["news_code", "status", "published_at", "updated_at"]

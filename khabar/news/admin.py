@@ -1,8 +1,9 @@
 """The Django admin, in Arabic and right to left, for the administrators' part of the work:
 editions, sections, tags, authors and users. Stories live in the newsroom."""
 
-from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import transaction
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
@@ -76,9 +77,50 @@ class SectionAdmin(TranslatedHistory, admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(TranslatedHistory, admin.ModelAdmin):
-    list_display = ["name", "edition", "slug"]
+    list_display = ["name", "edition", "slug", "linked"]
     list_filter = ["edition"]
     search_fields = ["name"]
+    # Linked with the list's actions, which check one tag per edition: a select of every group
+    # in the form would be long and unreadable.
+    exclude = ["translation_group"]
+    actions = ["link_selected", "unlink_selected"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("edition")
+            .prefetch_related("translation_group__tags__edition")
+        )
+
+    @admin.display(description=_("linked tags"))
+    def linked(self, tag):
+        if tag.translation_group is None:
+            return ""
+        others = [t for t in tag.translation_group.tags.all() if t.pk != tag.pk]
+        return ", ".join(f"{t.name} ({t.edition.name})" for t in others)
+
+    @admin.action(
+        description=_("Link the selected tags: one tag in several editions"),
+        permissions=["change"],
+    )
+    def link_selected(self, request, queryset):
+        from khabar.news.translations import link_tags
+
+        tags = list(queryset.order_by("-edition__is_default", "edition__code"))
+        try:
+            with transaction.atomic():
+                for other in tags[1:]:
+                    link_tags(tags[0], other)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, _("The tags are linked."), messages.SUCCESS)
+
+    @admin.action(description=_("Unlink the selected tags"), permissions=["change"])
+    def unlink_selected(self, request, queryset):
+        queryset.update(translation_group=None)
+        self.message_user(request, _("The tags are no longer linked."), messages.SUCCESS)
 
 
 @admin.register(Author)

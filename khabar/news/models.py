@@ -257,12 +257,34 @@ class Section(models.Model):
         return page_url("reader:section", edition=self.edition.code, slug=self.slug)
 
 
+class TagGroup(models.Model):
+    """A tag and its counterparts in other editions (الطاقة الشمسية, انرژی خورشیدی, Solar
+    energy): a translation started at the desk carries the counterparts of the original's tags.
+    At most one tag per edition (Tag's constraint)."""
+
+    class Meta:
+        verbose_name = _("linked tags")
+        verbose_name_plural = _("linked tags")
+
+    def __str__(self) -> str:
+        return ", ".join(tag.name for tag in self.tags.all())
+
+
 class Tag(models.Model):
     edition = models.ForeignKey(
         Edition, on_delete=models.PROTECT, related_name="tags", verbose_name=_("edition")
     )
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=100, allow_unicode=True, blank=True)
+    translation_group = models.ForeignKey(
+        TagGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tags",
+        verbose_name=_("linked tags"),
+        help_text=_("The same tag in the other editions."),
+    )
 
     class Meta:
         verbose_name = _("tag")
@@ -271,6 +293,9 @@ class Tag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["edition", "slug"], name="unique_tag_slug"),
             models.UniqueConstraint(fields=["edition", "name"], name="unique_tag_name"),
+            models.UniqueConstraint(
+                fields=["translation_group", "edition"], name="one_linked_tag_per_edition"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -325,6 +350,30 @@ class NewsCodeCounter(models.Model):
 
     def __str__(self) -> str:
         return str(self.last)
+
+
+class TranslationGroup(models.Model):
+    """A story and its translations into other editions, at most one story per edition
+    (Article's constraint). `original` is the story the others were translated from: JSON-LD
+    names it (translationOfWork), and with KHABAR_TRANSLATION_NEWS_CODE = "shared" the others
+    take its news code."""
+
+    original = models.ForeignKey(
+        "Article",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("original"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("translation group")
+        verbose_name_plural = _("translation groups")
+
+    def __str__(self) -> str:
+        return str(self.pk)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -384,8 +433,20 @@ class Article(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False
     )
+    # Unique per edition: with KHABAR_TRANSLATION_NEWS_CODE = "shared" a translation carries its
+    # original's code in its own edition. Fresh codes come from one site-wide sequence
+    # (actions.allocate_news_code), so stories that are not translations never share one.
     news_code = models.PositiveBigIntegerField(
-        _("news code"), unique=True, null=True, blank=True, editable=False
+        _("news code"), null=True, blank=True, editable=False
+    )
+    translation_group = models.ForeignKey(
+        TranslationGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("translations"),
+        editable=False,
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     embargo_until = models.DateTimeField(
@@ -450,7 +511,11 @@ class Article(models.Model):
                 condition=~models.Q(status="published")
                 | models.Q(news_code__isnull=False, published_at__isnull=False),
                 name="published_has_code_and_time",
-            )
+            ),
+            models.UniqueConstraint(fields=["news_code", "edition"], name="unique_news_code"),
+            models.UniqueConstraint(
+                fields=["translation_group", "edition"], name="one_translation_per_edition"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -461,7 +526,7 @@ class Article(models.Model):
     # or a new comment cannot put back what it saw.
     ACTION_FIELDS = frozenset(
         {"status", "news_code", "comment_count", "comments_changed_at", "revision", "version",
-         "embargo_until", "workflow_note", "created_by"}
+         "embargo_until", "workflow_note", "created_by", "translation_group"}
     )  # fmt: skip
 
     def save(self, *args, **kwargs):
@@ -552,6 +617,12 @@ class Article(models.Model):
         return instance
 
     def get_short_url(self) -> str:
+        """/news/<code>; with codes shared between translations, a story outside the default
+        edition names its edition (/fa/news/<code>), since /news/<code> leads to the default
+        edition's story of that code."""
+        if settings.KHABAR_TRANSLATION_NEWS_CODE == "shared" and not self.edition.is_default:
+            return reversed_url("reader:article_no_slug", edition=self.edition.code,
+                                code=self.news_code)  # fmt: skip
         return reversed_url("short_link", code=self.news_code)
 
     @cached_property

@@ -11,6 +11,9 @@ keys of what it shows, and a change of a story purges exactly its keys:
 - `f<edition>`: the edition's front page and its other edition-wide lists (corrections).
 - `feed-<edition>`, `sitemap-<edition>`, `api-<edition>`: its feeds, sitemaps and API lists.
 - `c<code>`: a story's comments region, purged when its comments change.
+- `g<group>`: the pages of a story and its translations (news/translations.py), which link to
+  each other: purged when any story of the group changes, a translation published at last
+  included (its page did not exist when the others were kept).
 - `e<edition>`: every page of the edition with its navigation, purged when the edition, one of
   its sections, tags or authors is changed (renamed, added, removed): rare, and shown everywhere.
 
@@ -68,6 +71,10 @@ def comments_key(code) -> str:
     return f"c{code}"
 
 
+def translation_key(group_id) -> str:
+    return f"g{group_id}"
+
+
 def story_keys(articles) -> list[str]:
     """The keys of the stories a list shows (articles with a news code)."""
     return [story_key(a.news_code) for a in articles if a.news_code]
@@ -87,6 +94,12 @@ def story_change_keys(article: Article) -> list[str]:
     ]
     if article.news_code:
         keys[:0] = [story_key(article.news_code), comments_key(article.news_code)]
+    if article.translation_group_id:
+        keys.append(translation_key(article.translation_group_id))
+        # The other editions' story sitemaps list this story as an alternate of theirs.
+        editions = Article.objects.filter(translation_group_id=article.translation_group_id)
+        codes = editions.values_list("edition__code", flat=True).distinct()
+        keys += [sitemap_key(code) for code in codes if code != edition]
     if article.pk:
         keys += [tag_key(pk) for pk in article.tags.values_list("pk", flat=True)]
         keys += [author_key(pk) for pk in article.authors.values_list("pk", flat=True)]

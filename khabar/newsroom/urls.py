@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from khabar.newsroom import views
+from khabar.newsroom import translate, views
 
 urlpatterns = [
     path("desk/login/", views.Login.as_view(), name="login"),
@@ -15,4 +15,5 @@ urlpatterns = [
     path("desk/stories/<int:pk>/restore/<int:number>", views.restore, name="newsroom_restore"),
     path("desk/stories/<int:pk>/preview", views.preview, name="newsroom_preview"),
     path("desk/tags", views.tag_suggestions, name="newsroom_tags"),
+    path("desk/stories/<int:pk>/translate", translate.translate, name="newsroom_translate"),
 ]

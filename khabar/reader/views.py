@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from khabar.lib.dates import localize_digits
 from khabar.lib.surrogate import add_keys
 from khabar.lib.text import unicode_slug
-from khabar.news import surrogate
+from khabar.news import surrogate, translations
 from khabar.news.models import Article, Author, Edition, Section, Tag
 from khabar.reader import meta, queries
 from khabar.reader.pages import absolute_url, edition_page, nav_sections, render_page
@@ -44,9 +44,9 @@ def root(request):
 
 @require_safe
 def short_link(request, code):
-    article = get_object_or_404(
-        Article.objects.published().select_related("edition"), news_code=code
-    )
+    article = translations.short_link_target(code)
+    if article is None:
+        raise Http404("No such story")
     return _moved(request, article.get_absolute_url(), permanent=False)
 
 
@@ -126,14 +126,26 @@ def article(request, edition, code, slug=None):
     if slug != article.slug or request.path.endswith("/"):
         return _moved(request, article.get_absolute_url())
     canonical = absolute_url(request, article.get_absolute_url())
+    members = translations.group_members(article)
+    versions = meta.alternates(article, members, lambda path: absolute_url(request, path))
     context = {
         "article": article,
         "canonical": canonical,
-        "json_ld": meta.article_json_ld(article, canonical),
+        "json_ld": {
+            **meta.article_json_ld(article, canonical),
+            **meta.translation_json_ld(article, versions),
+        },
         "og_locale": meta.og_locale(edition),
+        "versions": versions,
+        "x_default": meta.x_default(versions),
     }
     response = render_page(request, edition, "reader/article.html", context)
-    add_keys(response, [surrogate.story_key(article.news_code)])
+    # Its translations' keys too, and its group's: publishing or unpublishing one changes
+    # this page's links.
+    keys = [surrogate.story_key(article.news_code), *surrogate.story_keys(members)]
+    if article.translation_group_id:
+        keys.append(surrogate.translation_key(article.translation_group_id))
+    add_keys(response, keys)
     return response
 
 

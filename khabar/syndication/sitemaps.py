@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
-from khabar.news.models import Article, Edition
+from khabar.news.models import Article, Edition, reversed_url
 
 # Google News reads stories of the last two days, and at most 1,000 of them per sitemap.
 NEWS_WINDOW = timedelta(hours=48)
@@ -111,6 +111,9 @@ class EditionSitemap(Sitemap, metaclass=ABCMeta):
 
 
 class StorySitemap(EditionSitemap):
+    """Stories, each with its published translations as hreflang alternates (itself and
+    x-default included, as its page names them: khabar/reader/meta.py)."""
+
     kind = "stories"
 
     def items(self):
@@ -119,15 +122,51 @@ class StorySitemap(EditionSitemap):
             self.stories()
             .annotate(changed=last_change())
             .order_by("id")
-            .values_list("news_code", "slug", "changed")
+            .values_list("news_code", "slug", "translation_group_id", "changed")
         )
 
     def location(self, item):
         return self._path("reader:article", code=item[0], slug=item[1])
 
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page, site, protocol)
+        groups = translation_alternates({url["item"][2] for url in urls} - {None}, self.base_url)
+        for url in urls:
+            url["alternates"] = groups.get(url["item"][2], [])
+        return urls
+
     def summary(self) -> tuple[int, datetime | None]:
         found = self.stories().aggregate(count=Count("id"), latest=Max(last_change()))
         return found["count"], found["latest"]
+
+
+def translation_alternates(group_ids, base_url: str) -> dict[int, list[tuple[str, str]]]:
+    """{group id: [(hreflang, absolute URL), …, ("x-default", URL)]} for the groups with more
+    than one published story, in one query (none without groups). The order and the x-default
+    (the default edition's story, else the original, else the first) are the article page's."""
+    if not group_ids:
+        return {}
+    rows = (
+        Article.objects.published()
+        .filter(translation_group_id__in=group_ids)
+        .order_by("translation_group_id", "-edition__is_default", "edition__code")
+        .values_list(
+            "translation_group_id", "pk", "translation_group__original_id", "edition__code",
+            "edition__language", "edition__is_default", "news_code", "slug",
+        )
+    )  # fmt: skip
+    found: dict[int, list] = {}
+    for group, pk, original, edition, language, is_default, code, slug in rows:
+        path = reversed_url("reader:article", edition=edition, code=code, slug=slug)
+        found.setdefault(group, []).append((language, base_url + path, pk == original, is_default))
+    alternates = {}
+    for group, versions in found.items():
+        if len(versions) < 2:
+            continue
+        default = next((v for v in versions if v[3]), None)
+        default = default or next((v for v in versions if v[2]), versions[0])
+        alternates[group] = [(v[0], v[1]) for v in versions] + [("x-default", default[1])]
+    return alternates
 
 
 class _GroupSitemap(EditionSitemap):

@@ -76,7 +76,9 @@ def listed(html: str) -> list:
     from khabar.news.models import Article
 
     codes = re.findall(r'<a class="story-link" href="/ar/news/([0-9]+)/', html)
-    by_code = Article.objects.in_bulk([int(c) for c in codes], field_name="news_code")
+    # Codes are unique per edition (translations may share one): these are all Arabic.
+    stories = Article.objects.filter(edition__code="ar", news_code__in=[int(c) for c in codes])
+    by_code = {story.news_code: story for story in stories}
     return [by_code[int(c)] for c in codes]
 
 
