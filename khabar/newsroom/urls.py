@@ -15,4 +15,5 @@ urlpatterns = [
     path("desk/stories/<int:pk>/restore/<int:number>", views.restore, name="newsroom_restore"),
     path("desk/stories/<int:pk>/preview", views.preview, name="newsroom_preview"),
     path("desk/tags", views.tag_suggestions, name="newsroom_tags"),
+    path("desk/language", views.desk_language, name="newsroom_language"),
 ]
