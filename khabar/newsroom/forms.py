@@ -87,6 +87,9 @@ class StoryForm(forms.Form):
                 queryset=editions,
                 to_field_name="code",
                 empty_label=None,
+                # Left out, the view's edition stands (?edition= of older links, else the
+                # person's first edition): the field only names it.
+                required=False,
                 help_text=_("The edition the story is written for: its sections, its language."),
                 widget=forms.Select(attrs={"data-edition-picker": "",
                                            "aria-describedby": "edition-hint"}),

@@ -150,7 +150,8 @@ def _param(value: str, limit: int = 200) -> str:
 def _edition(request, editions=None) -> Edition:
     """The edition named by `edition` (a code, in the query string or the form), else the first
     of `editions` (the person's, for a new story), else the default edition."""
-    code = _param(request.GET.get("edition") or request.POST.get("edition") or "", 10)
+    # The form's choice first: it posts back to the address it was opened at, ?edition= and all.
+    code = _param(request.POST.get("edition") or request.GET.get("edition") or "", 10)
     found = code and Edition.objects.filter(code=code).first()
     return found or (editions if editions is not None else Edition.objects.all()).first()
 

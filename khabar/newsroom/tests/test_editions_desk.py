@@ -86,6 +86,18 @@ def test_the_desk_creates_a_story_in_each_edition_without_a_typed_url(editions, 
     assert editions_shown == {"العربية", "الفارسية", "الإنجليزية"}
 
 
+def test_the_edition_picked_wins_over_the_address_the_form_was_opened_at(editions, reporter):
+    client = logged_in(reporter)
+    politics = editions["sections"]["en"][0]
+    response = client.post("/desk/stories/new?edition=ar", {
+        "edition": "en", "section": politics.pk, "headline": "Picked after opening",
+        "body": "<p>Text.</p>", "base_revision": 0, "action": "save",
+    })  # fmt: skip
+    assert response.status_code == 302
+    story = Article.objects.get(headline="Picked after opening")
+    assert (story.edition.code, story.section) == ("en", politics)
+
+
 def test_a_section_of_another_edition_is_refused(editions, reporter):
     client = logged_in(reporter)
     response = client.post("/desk/stories/new", {

@@ -9,7 +9,8 @@ from khabar.testing import open_page, session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
-FIELD = """(selector) => { const e = document.querySelector(selector); const s = getComputedStyle(e);
+FIELD = """(selector) => { const e = document.querySelector(selector);
+  const s = getComputedStyle(e);
   return [e.lang, s.direction, s.fontFamily.split(",")[0].replaceAll('"', "")]; }"""
 
 
