@@ -37,7 +37,8 @@ def test_picking_an_edition_changes_sections_and_direction(context, live_server,
         assert "Arabic" not in font, (selector, font)  # a Latin face first, not an Arabic one
     # The desk around it stays Arabic, right to left.
     assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
-        "ar", "rtl"
+        "ar",
+        "rtl",
     ]
 
     page.select_option("#id_edition", "fa")
