@@ -178,8 +178,11 @@ def _describe_change(change: dict) -> str:
     name = change["field"]
     if name == "password":
         return str(_("password changed"))
-    model = Group if name == "permissions" else get_user_model()
-    label = model._meta.get_field(name).verbose_name
+    if name == "desk_editions":
+        label = DeskProfile._meta.get_field("editions").verbose_name
+    else:
+        model = Group if name == "permissions" else get_user_model()
+        label = model._meta.get_field(name).verbose_name
     return f"{label}: {_describe_value(name, change.get('before'))} → " + _describe_value(
         name, change.get("after")
     )
@@ -196,6 +199,12 @@ def _describe_value(name: str, value) -> str:
         return str(_("Yes") if value else _("No"))
     if name == "groups":
         return pgettext("list separator", ", ").join(role_name(group) for group in value)
+    if name == "desk_editions":
+        from khabar.news.models import Edition
+        from khabar.newsroom.roles import edition_label
+
+        editions = Edition.objects.filter(code__in=value)
+        return pgettext("list separator", ", ").join(edition_label(e) for e in editions)
     if name in ("user_permissions", "permissions"):
         names = []
         for code in value:

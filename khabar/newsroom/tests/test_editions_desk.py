@@ -308,6 +308,10 @@ def test_the_admin_sets_a_persons_editions_with_translated_labels(editions, supe
     assert list(profile.editions.all()) == [editions["fa"]] and profile.language == "en"
     editor = type(editor).objects.get(pk=editor.pk)
     assert desk_editions(editor) == {editions["fa"].pk}
+    # A change of rights: in the audit log, shown in the reader's language.
+    entry = AuditEntry.objects.filter(account=editor).latest("id")
+    assert {"field": "desk_editions", "before": [], "after": ["fa"]} in entry.changes
+    assert "النسخ: — → الفارسية" in entry.describe()
     # Shown again as chosen, and cleared back to every edition.
     page = client.get(f"/admin/auth/user/{editor.pk}/change/").content.decode()
     checked = re.findall(r'<input type="checkbox" name="desk_editions" value="(\d+)"[^>]*checked',
