@@ -332,10 +332,12 @@ def _act(request, article):
 
 def _edition_data(editions) -> dict:
     """What editor.js changes when another edition is picked for a new story: the section
-    choices, the text fields' language and direction, and where tag suggestions come from."""
+    choices, the text fields' language and direction, its digits, and where tag suggestions
+    come from."""
     data = {
         edition.code: {"lang": edition.language, "dir": edition.direction, "sections": [],
-                       "tags": f"{reverse('newsroom_tags')}?edition={edition.code}"}
+                       "tags": f"{reverse('newsroom_tags')}?edition={edition.code}",
+                       "digits": localize_digits("0123456789", edition.numbering_system)}
         for edition in editions
     }  # fmt: skip
     for section in Section.objects.filter(edition__in=editions).select_related("edition"):

@@ -48,6 +48,8 @@ def test_picking_an_edition_changes_sections_and_direction(context, live_server,
 
     page.select_option("#id_edition", "en")
     page.fill("#id_headline", "Ministers meet on the water plan")
+    # Counts in the English edition's digits.
+    assert page.text_content("[data-headline-hint]").startswith("32 ")
     page.click("#body-editor")
     page.keyboard.type("The ministers met on Tuesday.")
     page.select_option("#id_section", label="Politics")

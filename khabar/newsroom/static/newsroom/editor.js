@@ -487,6 +487,8 @@
         field.setAttribute("dir", chosen.dir);
       });
       tags.setAttribute("data-suggest-url", chosen.tags);
+      DIGITS = chosen.digits;  // counts are written in the edition's digits
+      hintHeadline();
       suggestions.textContent = "";
       dirty = true;
     });
