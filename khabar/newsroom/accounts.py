@@ -13,7 +13,7 @@ from datetime import UTC
 
 from django.contrib.auth.models import Permission
 
-from khabar.newsroom.models import AuditEntry
+from khabar.newsroom.models import AuditEntry, DeskProfile
 from khabar.newsroom.roles import EDITORS, MODERATORS, REPORTERS, ROLE_PERMISSIONS
 
 # The rights of the desk's roles, as the code defines them (not as a role now stands in the
@@ -84,6 +84,16 @@ def snapshot(user) -> dict:
         state[name] = value
     state["groups"] = sorted(user.groups.values_list("name", flat=True)) if user.pk else []
     state["user_permissions"] = sorted(_codes(user.user_permissions.all())) if user.pk else []
+    # The editions the person's roles apply in are rights too (none: every edition).
+    state["desk_editions"] = (
+        sorted(
+            DeskProfile.editions.through.objects.filter(deskprofile__user=user).values_list(
+                "edition__code", flat=True
+            )
+        )
+        if user.pk
+        else []
+    )
     state["password"] = user.password
     return state
 
@@ -91,7 +101,7 @@ def snapshot(user) -> dict:
 def changes(before: dict, after: dict) -> list[dict]:
     """What differs, as [{"field", "before", "after"}]; a password only as having changed."""
     found = []
-    for name in [*ACCOUNT_FIELDS, "groups", "user_permissions"]:
+    for name in [*ACCOUNT_FIELDS, "groups", "user_permissions", "desk_editions"]:
         if (before.get(name) or None) != (after.get(name) or None) or (
             before.get(name) is None and isinstance(after.get(name), bool)
         ):

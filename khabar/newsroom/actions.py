@@ -12,7 +12,7 @@ each change readers see.
 
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from khabar.news.actions import announce, check_publish, do_publish, do_unpublis
 from khabar.news.models import Article, Author, Correction, Tag
 from khabar.newsroom.diff import sentences
 from khabar.newsroom.models import AuditEntry, Autosave, EditSession, Revision
-from khabar.newsroom.roles import can
+from khabar.newsroom.roles import can, refusal
 
 
 class Conflict(Exception):
@@ -35,9 +35,11 @@ class Conflict(Exception):
         self.current = current
 
 
-def check(user, action: str, article: Article | None = None) -> None:
-    if not can(user, action, article):
-        raise PermissionDenied(_("You are not allowed to do this."))
+def check(user, action: str, article: Article | None = None, *, edition=None) -> None:
+    """Refuse, with a sentence for the person, what roles.can does not allow; the story's
+    edition (or `edition`, for a story not made yet) is part of the question."""
+    if not can(user, action, article, edition=edition):
+        raise refusal(user, action, article, edition=edition)
 
 
 def _audit(user, action: str, article: Article | None, note: str = "") -> None:
@@ -114,7 +116,7 @@ def _byline(article: Article, authors, new_authors) -> None:
 
 
 def do_create(user, *, edition, **fields) -> Article:
-    check(user, "create")
+    check(user, "create", edition=edition)
     tags = fields.pop("tags", None)
     authors = fields.pop("authors", None)
     new_authors = fields.pop("new_authors", ())

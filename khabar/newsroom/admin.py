@@ -7,9 +7,15 @@ a superuser's account (or one with rights beyond their reach) read-only and cann
 password or delete it, gives only roles within their reach, and never changes what a role
 allows."""
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    SetUnusablePasswordMixin,
+    UserChangeForm,
+)
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst, format_lazy
@@ -17,9 +23,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from khabar.news.admin import TranslatedHistory, boolean_field, yes_no
+from khabar.news.models import Edition
 from khabar.newsroom import accounts
-from khabar.newsroom.models import AuditEntry
-from khabar.newsroom.roles import ROLE_NAMES, role_name
+from khabar.newsroom.models import AuditEntry, DeskProfile
+from khabar.newsroom.roles import ROLE_NAMES, edition_label, role_name
 
 
 class RolesOnlyDeletion:
@@ -105,6 +112,51 @@ class RoleAdmin(TranslatedHistory, RolesOnlyDeletion, GroupAdmin):
 admin.site.unregister(User)
 
 
+class EditionsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, edition):
+        return f"{edition_label(edition)} ({edition.code})"
+
+
+class DeskUserChangeForm(UserChangeForm):
+    """The account's form with the person's desk settings: the editions their roles apply in
+    (none chosen: all, as for every account before editions could be limited) and their desk
+    language (which they also change themselves, in the desk)."""
+
+    desk_editions = EditionsField(
+        queryset=Edition.objects.all(),
+        required=False,
+        label=_("editions"),
+        help_text=_(
+            "The editions in which this person's roles apply; none chosen means all editions."
+        ),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    desk_language = forms.ChoiceField(
+        label=_("desk language"),
+        required=False,
+        choices=[("", "—"), *settings.LANGUAGES],
+        help_text=_("The language of the newsroom's pages for this person; empty for the site's."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        profile = DeskProfile.objects.filter(user_id=self.instance.pk).first()
+        if profile is not None:
+            self.fields["desk_editions"].initial = list(profile.editions.all())
+            self.fields["desk_language"].initial = profile.language
+
+    def save_desk_profile(self) -> None:
+        editions = self.cleaned_data.get("desk_editions") or []
+        language = self.cleaned_data.get("desk_language") or ""
+        profile = DeskProfile.objects.filter(user=self.instance).first()
+        if profile is None and not editions and not language:
+            return  # nothing to keep: the account works as every account did
+        profile = profile or DeskProfile.objects.create(user=self.instance)
+        profile.language = language
+        profile.save(update_fields=["language"])
+        profile.editions.set(editions)
+
+
 class PasswordChangeForm(AdminPasswordChangeForm):
     # Django joins this help text to its warning when its forms module is imported, which fixes
     # the text in the language active at start-up (and leaves the warning in English): built
@@ -122,6 +174,11 @@ class PasswordChangeForm(AdminPasswordChangeForm):
 @admin.register(User)
 class AuditedUserAdmin(TranslatedHistory, RolesOnlyDeletion, UserAdmin):
     change_password_form = PasswordChangeForm
+    form = DeskUserChangeForm
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        (_("Newsroom"), {"fields": ["desk_editions", "desk_language"]}),
+    ]
     list_display = ["username", "email", "first_name", "last_name", "staff", "roles"]
 
     def get_queryset(self, request):
@@ -230,8 +287,24 @@ class AuditedUserAdmin(TranslatedHistory, RolesOnlyDeletion, UserAdmin):
             form.audit_before = accounts.snapshot(type(obj).objects.get(pk=obj.pk))
         super().save_model(request, obj, form, change)
 
+    # Shown in these places when the account is read-only to the person looking at it.
+    @admin.display(description=_("editions"))
+    def desk_editions(self, user):
+        profile = DeskProfile.objects.filter(user=user).first()
+        chosen = list(profile.editions.all()) if profile else []
+        if not chosen:
+            return _("All editions")
+        return pgettext("list separator", ", ").join(edition_label(e) for e in chosen)
+
+    @admin.display(description=_("desk language"))
+    def desk_language(self, user):
+        profile = DeskProfile.objects.filter(user=user).first()
+        return profile.get_language_display() if profile and profile.language else "—"
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if hasattr(form, "save_desk_profile") and "desk_editions" in form.fields:
+            form.save_desk_profile()
         after = accounts.snapshot(form.instance)
         if change:
             action = AuditEntry.Action.ACCOUNT_CHANGE

@@ -5,6 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from khabar.lib.html import clean_body
 from khabar.news.models import Article, Author, CommentMode, Section, Tag
 from khabar.newsroom import actions
+from khabar.newsroom.roles import edition_label
+
+# The fields written in the story's language: they take its direction and language (lang),
+# whatever the desk's own language is, so that an English story in an Arabic desk is typed
+# left to right in a Latin font and a Persian one right to left.
+EDITION_TEXT_FIELDS = ("headline", "lead", "body", "tags", "new_author")
+
+
+class EditionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, edition):
+        return edition_label(edition)
 
 
 def _addresses(refused: list[str]) -> str:
@@ -63,11 +74,32 @@ class StoryForm(forms.Form):
     )
     base_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args, edition, can_create_tags=False, **kwargs):
+    def __init__(self, *args, edition, editions=None, can_create_tags=False, **kwargs):
+        """`editions`: for a new story, the editions it may be written in, offered as a
+        choice (the view takes the edition from the same field, so `edition` is the one
+        picked)."""
         super().__init__(*args, **kwargs)
         self.edition = edition
         self.can_create_tags = can_create_tags
+        if editions is not None:
+            self.fields["edition"] = EditionChoiceField(
+                label=_("Edition"),
+                queryset=editions,
+                to_field_name="code",
+                empty_label=None,
+                # Left out, the view's edition stands (?edition= of older links, else the
+                # person's first edition): the field only names it.
+                required=False,
+                help_text=_("The edition the story is written for: its sections, its language."),
+                widget=forms.Select(attrs={"data-edition-picker": "",
+                                           "aria-describedby": "edition-hint"}),
+            )  # fmt: skip
+            self.order_fields(["edition"])
         self.fields["section"].queryset = Section.objects.filter(edition=edition)
+        for name in EDITION_TEXT_FIELDS:
+            self.fields[name].widget.attrs.update(
+                {"lang": edition.language, "dir": edition.direction, "data-edition-text": ""}
+            )
         self.fields["tags"].widget.attrs["data-suggest-url"] = (
             f"{reverse('newsroom_tags')}?edition={edition.code}"
         )

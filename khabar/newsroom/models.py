@@ -178,8 +178,11 @@ def _describe_change(change: dict) -> str:
     name = change["field"]
     if name == "password":
         return str(_("password changed"))
-    model = Group if name == "permissions" else get_user_model()
-    label = model._meta.get_field(name).verbose_name
+    if name == "desk_editions":
+        label = DeskProfile._meta.get_field("editions").verbose_name
+    else:
+        model = Group if name == "permissions" else get_user_model()
+        label = model._meta.get_field(name).verbose_name
     return f"{label}: {_describe_value(name, change.get('before'))} → " + _describe_value(
         name, change.get("after")
     )
@@ -196,6 +199,12 @@ def _describe_value(name: str, value) -> str:
         return str(_("Yes") if value else _("No"))
     if name == "groups":
         return pgettext("list separator", ", ").join(role_name(group) for group in value)
+    if name == "desk_editions":
+        from khabar.news.models import Edition
+        from khabar.newsroom.roles import edition_label
+
+        editions = Edition.objects.filter(code__in=value)
+        return pgettext("list separator", ", ").join(edition_label(e) for e in editions)
     if name in ("user_permissions", "permissions"):
         names = []
         for code in value:
@@ -208,3 +217,41 @@ def _describe_value(name: str, value) -> str:
             names.append(permission_name(permission) if permission else code)
         return pgettext("list separator", ", ").join(names)
     return str(value)
+
+
+class DeskProfile(models.Model):
+    """A person's own settings in the newsroom: the language of the desk's interface, chosen by
+    them (the editions' pages keep their own language), and the editions their roles cover.
+
+    No profile, or one with no editions, means every edition: accounts made before editions
+    could be limited keep what they could do."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="desk_profile",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("desk language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of the newsroom's pages for this person; empty for the site's."),
+    )
+    editions = models.ManyToManyField(
+        "news.Edition",
+        blank=True,
+        related_name="+",
+        verbose_name=_("editions"),
+        help_text=_(
+            "The editions in which this person's roles apply; none chosen means all editions."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("desk settings")
+        verbose_name_plural = _("desk settings")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -15,10 +15,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from khabar.lib.dates import localize_digits
-from khabar.news.models import Article
+from khabar.news.models import Article, Edition, Section
 from khabar.newsroom import actions
 from khabar.newsroom.models import EditSession
-from khabar.newsroom.roles import can
+from khabar.newsroom.roles import EditionRefused, can, covers, desk_editions, refusal
 from khabar.search.backends import BadQuery
 from khabar.search.service import bad_query_message, desk_matches
 
@@ -27,12 +27,23 @@ DESK_PAGE_SIZE = 25
 
 def may_read(user, article) -> bool:
     """Who may open a story in the newsroom: those who may edit it, its own reporter, and the
-    editors. Everyone else gets a bare refusal, without a word of the story."""
+    editors of its edition. Everyone else gets a bare refusal, without a word of the story."""
     return (
         can(user, "edit", article)
         or article.created_by_id == user.pk
         or can(user, "send_back", article)
     )
+
+
+def _refused(user, action: str, article) -> Exception:
+    """The refusal to open `article`: one that names the person's editions when their role
+    would allow it in another edition, otherwise a bare one."""
+    if action == "read":
+        if not covers(user, article.edition_id) and can(user, "send_back"):
+            return refusal(user, "send_back", article)
+        return PermissionDenied()
+    error = refusal(user, action, article)
+    return error if isinstance(error, EditionRefused) else PermissionDenied()
 
 
 def story_for(user, pk, action: str | None, stories=None) -> Article:
@@ -48,7 +59,7 @@ def story_for(user, pk, action: str | None, stories=None) -> Article:
     else:
         allowed = action is None or can(user, action, article)
     if not allowed:
-        raise PermissionDenied
+        raise _refused(user, action, article)
     return article
 
 
@@ -73,6 +84,10 @@ def tab_filters(user, now) -> dict[str, Q]:
 
 def visible_stories(user):
     stories = Article.objects.all()
+    editions = desk_editions(user)
+    if editions is not None:
+        # The desk of a person whose roles apply in some editions lists those editions only.
+        stories = stories.filter(edition_id__in=editions)
     if not can(user, "send_back"):
         # Reporters see their own stories and what is public, not colleagues' drafts or
         # embargoed work.
@@ -91,6 +106,8 @@ def tab_counts(user) -> dict[str, int]:
 def desk_queryset(user, tab: str, params):
     stories = visible_stories(user).select_related("section", "edition", "created_by")
     stories = stories.filter(tab_filters(user, timezone.now())[tab])
+    if params.get("edition"):
+        stories = stories.filter(edition__code=params["edition"][:10])
     if re.fullmatch(r"[0-9]{1,12}", params.get("section", "")):
         stories = stories.filter(section_id=int(params["section"]))
     if re.fullmatch(r"[0-9]{1,12}", params.get("author", "")):
@@ -122,6 +139,23 @@ def desk_page(user, tab: str, params):
     found = stories.in_bulk(page.object_list)
     page.object_list = [found[i] for i in page.object_list if i in found]
     return page, ""
+
+
+def desk_edition_list(user):
+    """The editions the person works in, for the desk's filter and the new story's picker."""
+    editions = desk_editions(user)
+    found = Edition.objects.all()
+    return found if editions is None else found.filter(pk__in=editions)
+
+
+def desk_sections(user):
+    """The sections of the person's editions, each with its edition, grouped by edition (the
+    same name, "Politics", is a section of each edition)."""
+    sections = Section.objects.select_related("edition").order_by(
+        "-edition__is_default", "edition__code", "position", "name"
+    )
+    editions = desk_editions(user)
+    return sections if editions is None else sections.filter(edition_id__in=editions)
 
 
 def story_authors():

@@ -6,6 +6,8 @@ story"; views, the admin and actions ask it, and the role-matrix test holds it.
 
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 # The groups' stored names: code and data refer to roles by these, in every language.
@@ -102,12 +104,101 @@ def ensure_roles(sender=None, using="default", **kwargs):
         group.permissions.set(permissions)
 
 
-def can(user, action: str, article=None) -> bool:
-    """May `user` do `action` (to `article`)?
+class EditionRefused(PermissionDenied):
+    """The person's role allows the action, but not in this edition: the refusal says so, so
+    that a Persian-desk editor knows why an Arabic story is closed to them."""
+
+
+# The actions that belong to no edition: opening the desk at all, and the comments' queue.
+_ANY_EDITION = {"desk", "moderate"}
+
+
+def desk_editions(user) -> frozenset[int] | None:
+    """The ids of the editions in which the person's roles apply, or None for every edition
+    (no desk settings, none chosen, or a superuser). Read once per user object: a request asks
+    it for every button of the editor."""
+    if not user or not user.is_authenticated or user.is_superuser:
+        return None
+    if not hasattr(user, "_desk_editions"):
+        load_desk_settings(user)
+    return user._desk_editions
+
+
+def load_desk_settings(user) -> None:
+    """Read the person's desk settings, their language and their editions, in one query, onto
+    the user object (user._desk_language, user._desk_editions) for the rest of the request."""
+    from khabar.newsroom.models import DeskProfile
+
+    rows = list(DeskProfile.objects.filter(user=user).values_list("language", "editions"))
+    user._desk_language = rows[0][0] if rows else ""
+    user._desk_editions = frozenset(e for _language, e in rows if e is not None) or None
+
+
+def forget_desk_settings(user) -> None:
+    """After the person's settings changed: the next question reads them again."""
+    for name in ("_desk_editions", "_desk_language"):
+        if hasattr(user, name):
+            delattr(user, name)
+
+
+def covers(user, edition) -> bool:
+    """Do the person's roles apply in `edition` (an Edition or its id)?"""
+    editions = desk_editions(user)
+    if editions is None or edition is None:
+        return True
+    return (edition if isinstance(edition, int) else edition.pk) in editions
+
+
+def edition_label(edition) -> str:
+    """An edition as the desk names it, in the interface language: its language ("Persian")."""
+    return str(edition.get_language_display())
+
+
+def _edition_of(article, edition):
+    if edition is not None:
+        return edition
+    return article.edition_id if article is not None else None
+
+
+def can(user, action: str, article=None, *, edition=None) -> bool:
+    """May `user` do `action` (to `article`, or in `edition` for a story not made yet)?
 
     Actions: desk, create, edit, submit, send_back, publish (also schedule, embargo, unpublish),
-    correct, restore, create_tag; moderate (the comments' queue, for any story).
+    correct, restore, create_tag; moderate (the comments' queue, for any story). A person whose
+    roles are limited to some editions (DeskProfile.editions) may do none of the story's
+    actions in another edition.
     """
+    if not role_allows(user, action, article):
+        return False
+    if action in _ANY_EDITION or user.is_superuser:
+        return True
+    return covers(user, _edition_of(article, edition))
+
+
+def refusal(user, action: str, article=None, *, edition=None) -> PermissionDenied:
+    """Why `can` said no, as the exception to raise: EditionRefused, naming the person's
+    editions, when only the edition stands in the way."""
+    target = _edition_of(article, edition)
+    if role_allows(user, action, article) and not covers(user, target):
+        from khabar.news.models import Edition
+
+        if isinstance(target, int):
+            target = Edition.objects.get(pk=target)
+        names = pgettext("list separator", ", ").join(
+            edition_label(e) for e in Edition.objects.filter(pk__in=desk_editions(user))
+        )
+        return EditionRefused(
+            gettext(
+                "Your roles apply only in these editions: %(editions)s. The %(edition)s "
+                "edition is not among them."
+            )
+            % {"editions": names, "edition": edition_label(target)}
+        )
+    return PermissionDenied(gettext("You are not allowed to do this."))
+
+
+def role_allows(user, action: str, article=None) -> bool:
+    """What the person's roles allow, whatever the edition."""
     if not user or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:

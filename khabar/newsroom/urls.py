@@ -16,4 +16,5 @@ urlpatterns = [
     path("desk/stories/<int:pk>/preview", views.preview, name="newsroom_preview"),
     path("desk/tags", views.tag_suggestions, name="newsroom_tags"),
     path("desk/stories/<int:pk>/translate", translate.translate, name="newsroom_translate"),
+    path("desk/language", views.desk_language, name="newsroom_language"),
 ]

@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,9 +34,9 @@ from khabar.news.models import Article, Edition, Section, Tag
 from khabar.newsroom import actions, diff, queries
 from khabar.newsroom.forms import CorrectionForm, StoryForm, TimeForm
 from khabar.newsroom.middleware import interface_language
-from khabar.newsroom.models import Autosave, Revision
+from khabar.newsroom.models import Autosave, DeskProfile, Revision
 from khabar.newsroom.queries import story_for
-from khabar.newsroom.roles import can, landing_url
+from khabar.newsroom.roles import EditionRefused, can, landing_url
 from khabar.newsroom.templatetags.newsroom import interface_numbering
 from khabar.reader import meta
 from khabar.reader import queries as reader_queries
@@ -47,7 +48,13 @@ def _desk_user(view):
     def wrapper(request, *args, **kwargs):
         if not can(request.user, "desk"):
             raise PermissionDenied
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except EditionRefused as refused:
+            # The role allows it in another edition: say so on a desk page, in the desk's
+            # language, rather than the readers' bare refusal.
+            return render(request, "newsroom/refused.html", {"message": str(refused)},
+                          status=403)  # fmt: skip
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
@@ -120,11 +127,14 @@ def desk(request):
     query.pop("page", None)
     query["tab"] = tab
     tabs = [(key, label, counts[key]) for key, label in TABS]
+    sections = list(queries.desk_sections(user))
     return render(
         request,
         "newsroom/desk.html",
         {
-            "tabs": tabs, "tab": tab, "page": page, "sections": Section.objects.all(),
+            "tabs": tabs, "tab": tab, "page": page, "sections": sections,
+            # The editions of the sections, in their order: one query for both filters.
+            "editions": list(dict.fromkeys(section.edition for section in sections)),
             "authors": queries.story_authors(), "statuses": Article.Status.choices,
             "params": request.GET, "query": query.urlencode(), "can_create": can(user, "create"),
             "message": message,
@@ -137,25 +147,39 @@ def _param(value: str, limit: int = 200) -> str:
     return value.replace("\x00", "").strip()[:limit]
 
 
-def _edition(request) -> Edition:
-    code = _param(request.GET.get("edition") or request.POST.get("edition") or "", 10)
-    editions = Edition.objects.all()
-    return (code and editions.filter(code=code).first()) or editions.first()
+def _edition(request, editions=None) -> Edition:
+    """The edition named by `edition` (a code, in the query string or the form), else the first
+    of `editions` (the person's, for a new story), else the default edition."""
+    # The form's choice first: it posts back to the address it was opened at, ?edition= and all.
+    code = _param(request.POST.get("edition") or request.GET.get("edition") or "", 10)
+    found = code and Edition.objects.filter(code=code).first()
+    return found or (editions if editions is not None else Edition.objects.all()).first()
+
+
+# What a new story's form keeps when the edition is changed without JavaScript.
+KEPT_ON_EDITION_CHANGE = ("headline", "lead", "body", "tags", "new_author", "source")
 
 
 @_desk_user
 @require_http_methods(["GET", "POST"])
 def new_story(request):
-    if not can(request.user, "create"):
-        raise PermissionDenied
-    edition = _edition(request)
+    """A new story, in the edition picked on the form (or named by ?edition=, which links may
+    still use). Without JavaScript, "Change the edition" posts the form back with the sections
+    of the edition picked; with it, editor.js changes them in place."""
+    editions = queries.desk_edition_list(request.user)
+    edition = _edition(request, editions)
+    # Refused, naming the person's editions, when theirs do not include this one.
+    actions.check(request.user, "create", edition=edition)
+    changing = request.method == "POST" and request.POST.get("action") == "edition"
     form = StoryForm(
-        request.POST or None,
+        None if changing else (request.POST or None),
         edition=edition,
+        editions=editions,
         can_create_tags=can(request.user, "create_tag"),
-        initial={"base_revision": 0},
+        initial={"base_revision": 0, "edition": edition.code}
+        | ({k: request.POST.get(k, "") for k in KEPT_ON_EDITION_CHANGE} if changing else {}),
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not changing and form.is_valid():
         try:
             # story_fields() makes new tags (actions.tags_named): in the same transaction.
             with transaction.atomic():
@@ -200,6 +224,8 @@ def _editor_context(request, article, form, *, edition, conflict=None, extra=Non
             for action in ("edit", "submit", "send_back", "publish", "correct", "restore")
         },
     }
+    if "edition" in form.fields:
+        context["edition_data"] = _edition_data(form.fields["edition"].queryset)
     if article is not None:
         context["editors_now"] = queries.editors_now(article, user)
         # Autosaves are kept only when they differ from the story (see do_autosave): offer it,
@@ -291,8 +317,8 @@ def _act(request, article):
         if form.is_valid():  # the refusal came from an action, not from the form itself
             _form_errors(form, error)
         messages.error(request, " ".join(error.messages))
-    except PermissionDenied:
-        messages.error(request, _("You are not allowed to do this."))
+    except PermissionDenied as refused:
+        messages.error(request, str(refused) or _("You are not allowed to do this."))
         status = 403
     article.refresh_from_db()
     extra = {}
@@ -302,6 +328,21 @@ def _act(request, article):
     context = _editor_context(request, article, form, edition=edition, conflict=conflict,
                               extra=extra)  # fmt: skip
     return render(request, "newsroom/edit.html", context, status=status)
+
+
+def _edition_data(editions) -> dict:
+    """What editor.js changes when another edition is picked for a new story: the section
+    choices, the text fields' language and direction, its digits, and where tag suggestions
+    come from."""
+    data = {
+        edition.code: {"lang": edition.language, "dir": edition.direction, "sections": [],
+                       "tags": f"{reverse('newsroom_tags')}?edition={edition.code}",
+                       "digits": localize_digits("0123456789", edition.numbering_system)}
+        for edition in editions
+    }  # fmt: skip
+    for section in Section.objects.filter(edition__in=editions).select_related("edition"):
+        data[section.edition.code]["sections"].append([section.pk, section.name])
+    return data
 
 
 def _changed(article, form) -> bool:
@@ -485,6 +526,33 @@ def preview(request, pk):
              "og_locale": meta.og_locale(article.edition),
              "nav_sections": nav_sections(article.edition)},
         )  # fmt: skip
+
+
+@login_required
+@require_POST
+def desk_language(request):
+    """The person's choice of the desk's language, kept with their account (so it follows them
+    to any machine) and in the language cookie (so the log-in page and the admin speak it
+    too). Back to the page the choice was made on."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = ""
+    DeskProfile.objects.update_or_create(user=request.user, defaults={"language": language})
+    back = request.POST.get("next", "")
+    if not (
+        url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+        and back.startswith("/desk/")
+    ):
+        back = landing_url(request.user)
+    response = redirect(back)
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH, samesite="Lax", secure=request.is_secure(),
+        )  # fmt: skip
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH)
+    return response
 
 
 @_desk_user

@@ -55,3 +55,21 @@ def revision_name(number):
     from khabar.newsroom.actions import revision_name as name
 
     return name(number, interface_numbering())
+
+
+@register.filter
+def edition_name(edition):
+    """An edition as the desk names it, in the interface language (roles.edition_label)."""
+    return roles.edition_label(edition)
+
+
+@register.simple_tag
+def desk_languages():
+    """The desk's languages for its language menu, each named in itself (العربية, فارسی,
+    English), as a person looks for their own language in a list they may not read."""
+    from django.conf import settings
+
+    return [
+        (code, translation.get_language_info(code)["name_local"], code)
+        for code, _name in settings.LANGUAGES
+    ]

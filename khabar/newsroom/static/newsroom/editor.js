@@ -459,4 +459,38 @@
     submitting = false;
     if (event.persisted) autosave();  // back from the browser's page cache: here again
   });
+  // A new story's edition: picking another one changes, in place, the sections offered (those
+  // of that edition only), the language and direction of the fields written in the story's
+  // language, and where tag suggestions come from. Without JavaScript the "Change the edition"
+  // button asks the server for the same page.
+  var picker = form.querySelector("[data-edition-picker]");
+  var editionData = document.getElementById("edition-data");
+  if (picker && editionData) {
+    var editions = JSON.parse(editionData.textContent);
+    var sectionField = form.querySelector("[name=section]");
+    form.querySelector("[data-edition-change]").hidden = true;
+    picker.addEventListener("change", function () {
+      var chosen = editions[picker.value];
+      if (!chosen) return;
+      var empty = sectionField.querySelector("option[value='']");
+      sectionField.textContent = "";
+      if (empty) sectionField.appendChild(empty);
+      chosen.sections.forEach(function (section) {
+        var option = document.createElement("option");
+        option.value = section[0];
+        option.textContent = section[1];
+        sectionField.appendChild(option);
+      });
+      sectionField.value = "";
+      form.querySelectorAll("[data-edition-text]").forEach(function (field) {
+        field.setAttribute("lang", chosen.lang);
+        field.setAttribute("dir", chosen.dir);
+      });
+      tags.setAttribute("data-suggest-url", chosen.tags);
+      DIGITS = chosen.digits;  // counts are written in the edition's digits
+      hintHeadline();
+      suggestions.textContent = "";
+      dirty = true;
+    });
+  }
 })();
