@@ -142,11 +142,12 @@ def test_headline_and_paragraphs_are_each_drawn_from_one_font_of_the_editions_sc
 
 
 @pytest.mark.parametrize("code", EDITIONS)
-def test_article_page_fits_a_320_pixel_phone(new_page, live_server, code):
+def test_article_page_fits_a_320_pixel_phone(new_page, live_server, code, screenshot_dir):
     article = story_for(code)
     page = new_page(code, 320)
     page.goto(live_server.url + article.get_absolute_url())
     page.evaluate("document.fonts.ready")
+    page.screenshot(path=screenshot_dir / f"typography-{code}-320.png", full_page=True)
     assert overflow(page) == 0
     headline = drawn_from(page, ".story-headline")
     assert len(headline) == 1 and set(headline) <= EXPECTED[code]["headline"], headline
