@@ -230,6 +230,21 @@ def _readable_text(request) -> str:
 
 
 def server_error(request):
-    # No database here: the error may be the database itself.
-    with translation.override(settings.LANGUAGE_CODE):
-        return render(request, "reader/500.html", status=500)
+    """500 in the language of the edition the address names. No database here (the error may
+    be the database itself): the edition as this process last read it, else a prefix that is
+    a language of the site (/fa/…), else the site's language."""
+    prefix = request.path.strip("/").split("/", 1)[0]
+    edition = queries.kept_edition(prefix)
+    if edition is not None:
+        language, home = edition.language, f"/{edition.code}/"
+    elif prefix in dict(settings.LANGUAGES):
+        language, home = prefix, f"/{prefix}/"
+    else:
+        language, home = settings.LANGUAGE_CODE, "/"
+    with translation.override(language):
+        context = {
+            "language": language,
+            "direction": "rtl" if translation.get_language_bidi() else "ltr",
+            "home": home,
+        }
+        return render(request, "reader/500.html", context, status=500)
