@@ -61,3 +61,18 @@ def test_every_reader_page_speaks_its_editions_language(client, pages, code, pag
         if language != "en":
             assert translated != message
         assert translated in html, (page, message)
+
+
+@pytest.mark.parametrize("code", list(LANGUAGES))
+def test_search_messages_speak_the_editions_language(client, edition, code):
+    build(code)
+    language = LANGUAGES[code][0]
+    messages = {
+        "!!!": "Type one or more words to search for.",
+        "كلمة " * 200: "The search is too long: use a few words.",
+    }
+    for query, message in messages.items():
+        html = client.get(f"/{code}/search/", {"q": query}).content.decode()
+        translated = tr(language, message)
+        assert language == "en" or translated != message
+        assert f'<p class="search-message" role="status">{translated}</p>' in html
