@@ -48,6 +48,12 @@ sub vcl_recv {
     if (req.url ~ "^/(desk|admin|api|i18n)(/|$)" || req.http.Authorization) {
         return (pass);
     }
+    # The site's root redirects each reader to the edition of their Accept-Language: kept per
+    # raw header it would be thousands of copies, and a request would queue behind another
+    # reader's fetch of "the same" object. The app answers it in microseconds.
+    if (req.url ~ "^/(\?|$)") {
+        return (pass);
+    }
     # Under comments/, only the region as every reader sees it (?partial) is shared; the rest
     # reads the reader's own cookies (the CSRF token, the proof of a confirmed address).
     if (req.url ~ "^/([^/]+/)?comments/" && req.url !~ "[?&]partial(=|&|$)") {

@@ -56,8 +56,15 @@ def _may_email(email_hash: str) -> bool:
 
 def _send(comment, to_comment, template: str, subject: str) -> None:
     """Send one message about `comment` to the author of `to_comment`."""
+    # Under the story's edition: the page that opens speaks the language of the message.
     unsubscribe = site_url(
-        reverse("comments_unsubscribe", kwargs={"token": unsubscribe_token(to_comment.email_hash)})
+        reverse(
+            "comments_unsubscribe",
+            kwargs={
+                "edition": comment.article.edition.code,
+                "token": unsubscribe_token(to_comment.email_hash),
+            },
+        )
     )
     context = {
         "comment": comment,
@@ -104,9 +111,16 @@ def comment_published(comment) -> None:
             )
 
 
-def send_privacy_link(email: str, language: str) -> None:
-    with translation.override(language):
-        link = site_url(reverse("comments_privacy_manage", kwargs={"token": privacy_token(email)}))
+def send_privacy_link(email: str, edition) -> None:
+    """The link to see or delete one's comments, in the language of the edition whose privacy
+    page asked for it, leading to a page in that language."""
+    with translation.override(edition.language):
+        link = site_url(
+            reverse(
+                "comments_privacy_manage",
+                kwargs={"edition": edition.code, "token": privacy_token(email)},
+            )
+        )
         _deliver(
             EmailMessage(
                 subject=translation.gettext("Your comments on Khabar"),

@@ -35,8 +35,8 @@ from khabar.comments.render import comment_item
 from khabar.lib.requests import keeps_raw_body, malformed_form
 from khabar.lib.surrogate import add_keys
 from khabar.news import surrogate
-from khabar.news.models import Article, CommentMode
-from khabar.reader.pages import in_edition, nav_sections, shared_cache_control
+from khabar.news.models import Article, CommentMode, Edition
+from khabar.reader.pages import edition_named, in_edition, nav_sections, shared_cache_control
 
 SENT_SALT = "khabar.comments.sent"
 # How long the signed value handed to a comment's writer keeps showing them their comment
@@ -355,6 +355,15 @@ def csrf_failure(request, reason=""):
             return _expired_form(request, match.kwargs["edition"], match.kwargs["code"])
         except Http404:
             return default_failure(request, reason)
+    code = match.kwargs.get("edition") if match else None
+    edition = edition_named(code) if code else None
+    if edition is not None:
+        # Another reader form of an edition (the privacy request, a confirmation, a deletion):
+        # the site's own page, in the edition's language, not Django's.
+        with translation.override(edition.language):
+            context = {"edition": edition, "nav_sections": nav_sections(edition),
+                       "expired_form": True}  # fmt: skip
+            return render(request, "reader/403.html", context, status=403)
     return default_failure(request, reason)
 
 
@@ -370,9 +379,26 @@ def _expired_form(request, article):
     return _full_page(request, article, status=403, form=form, error=message)
 
 
+def _link_edition(code: str | None):
+    """The edition whose language a page opened from an e-mail speaks: the one in its address
+    (links carry the story's or the request's edition), the default edition for links sent
+    before they did. An unknown edition in the address is a 404."""
+    if code is None:
+        return Edition.objects.filter(is_default=True).first() or Edition.objects.first()
+    edition = edition_named(code)
+    if edition is None:
+        raise Http404("No such edition")
+    return edition
+
+
+def _link_language(edition) -> str:
+    return edition.language if edition else settings.LANGUAGE_CODE
+
+
 @require_http_methods(["GET", "POST"])
 @csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without a token
-def unsubscribe(request, token):
+def unsubscribe(request, token, edition=None):
+    edition = _link_edition(edition)
     try:
         hashed = signing.loads(token, salt=notify.UNSUBSCRIBE_SALT)
     except signing.BadSignature:
@@ -381,8 +407,10 @@ def unsubscribe(request, token):
     if request.method == "POST":
         actions.do_unsubscribe(hashed)
         done = True
-    with translation.override(settings.LANGUAGE_CODE):
-        return render(request, "comments/unsubscribe.html", {"done": done})
+    with translation.override(_link_language(edition)):
+        response = render(request, "comments/unsubscribe.html", {"done": done})
+    response.headers["Content-Language"] = _link_language(edition)
+    return response
 
 
 @never_cache
@@ -439,7 +467,7 @@ def privacy(request, edition):
         email = form.cleaned_data["email"]
         known = Comment.objects.filter(email_hash=email_hash(email)).exists()
         if _privacy_request_allowed(request, email) and known:
-            transaction.on_commit(lambda: notify.send_privacy_link(email, edition.language))
+            transaction.on_commit(lambda: notify.send_privacy_link(email, edition))
         sent = True  # the same answer either way: nobody learns who has commented
     return render(
         request,
@@ -449,14 +477,15 @@ def privacy(request, edition):
 
 
 @require_http_methods(["GET", "POST"])
-def privacy_manage(request, token):
+def privacy_manage(request, token, edition=None):
+    edition = _link_edition(edition)
     try:
         email = signing.loads(token, salt=notify.PRIVACY_SALT, max_age=86400)
     except signing.BadSignature:
         raise Http404("Bad or expired link") from None
     hashed = email_hash(email)
     comments = Comment.objects.filter(email_hash=hashed).select_related("article")
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(_link_language(edition)):
         if request.method == "POST" and request.POST.get("confirm") == "delete":
             count = actions.do_erase_commenter(hashed)
             return render(request, "comments/privacy_done.html", {"count": count})

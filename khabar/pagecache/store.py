@@ -35,6 +35,9 @@ QUERY_PARAMS = frozenset({"page", "p", "partial", "order", "after"})
 # Never kept, whatever their headers say: the desk, the admin, the API, files served by
 # WhiteNoise or the front server, the language switch.
 EXCLUDED_PREFIXES = ("/desk/", "/admin/", "/api/", "/static/", "/media/", "/i18n/")
+# The site's root redirects each reader by Accept-Language (reader.arrival): never kept, and
+# not made to wait behind another reader's render of "the same page" (the render lock).
+UNCACHED_PATHS = frozenset({"/"})
 MAX_PATH_BYTES = 1024
 MAX_SEGMENT_BYTES = 200  # under every filesystem's 255, leaving room for ".html.json.tmp…"
 SUFFIXES = {"": "", "gzip": ".gz", "br": ".br"}
@@ -98,7 +101,7 @@ def locate(path_info: str, query_string: str = "") -> Location | None:
         return None
     if not path.startswith("/") or len(path.encode()) > MAX_PATH_BYTES or "\x00" in path:
         return None
-    if path.startswith(EXCLUDED_PREFIXES):
+    if path.startswith(EXCLUDED_PREFIXES) or path in UNCACHED_PATHS:
         return None
     segments = path.strip("/").split("/") if path.strip("/") else []
     if not all(_safe_segment(s) for s in segments) or "//" in path:

@@ -81,6 +81,11 @@ def shared_cache_control(request, response, edition: Edition) -> None:
     request.META[CAP_READ_AT] = min(read_at, request.META.get(CAP_READ_AT, read_at))
 
 
+def edition_named(code: str) -> Edition | None:
+    """The edition with this URL prefix, or None; kept by the process (reader.queries)."""
+    return queries.edition_and_sections(code)[0]
+
+
 def nav_sections(edition: Edition) -> list[Section]:
     """The edition's sections for the navigation bar, kept by each process (reader.queries)."""
     return queries.edition_and_sections(edition.code)[1]

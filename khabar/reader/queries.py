@@ -197,6 +197,13 @@ def edition_and_sections(code: str) -> tuple[Edition | None, list[Section]]:
     return edition, sections
 
 
+def kept_edition(code: str) -> Edition | None:
+    """The edition this process last read under this code, asking neither the database nor
+    the cache: for the server error page, whose cause may be either."""
+    kept = _editions.get(code)
+    return kept[2] if kept else None
+
+
 def _new_generation() -> None:
     cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
 

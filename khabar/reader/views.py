@@ -11,6 +11,7 @@ from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -20,6 +21,7 @@ from khabar.lib.text import unicode_slug
 from khabar.news import surrogate, translations
 from khabar.news.models import Article, Author, Edition, Section, Tag
 from khabar.reader import meta, queries
+from khabar.reader.arrival import edition_for_accept_language
 from khabar.reader.pages import absolute_url, edition_page, nav_sections, render_page
 
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
@@ -36,10 +38,17 @@ def _page(request, queryset):
 
 @require_safe
 def root(request):
-    edition = Edition.objects.filter(is_default=True).first() or Edition.objects.first()
+    """The reader's arrival: the edition of their browser's language (reader.arrival), the
+    default edition otherwise. Only this answer varies with Accept-Language, and no shared cache
+    may keep it: a cache that ignored Vary would send one reader's edition to everyone."""
+    editions = Edition.objects.only("code", "language", "is_default")
+    edition = edition_for_accept_language(request.headers.get("Accept-Language"), editions)
     if edition is None:
         raise Http404("No edition yet")
-    return redirect(edition.get_absolute_url())
+    response = _moved(request, edition.get_absolute_url(), permanent=False)
+    patch_vary_headers(response, ["Accept-Language"])
+    patch_cache_control(response, private=True, max_age=0)
+    return response
 
 
 @require_safe
@@ -233,6 +242,21 @@ def _readable_text(request) -> str:
 
 
 def server_error(request):
-    # No database here: the error may be the database itself.
-    with translation.override(settings.LANGUAGE_CODE):
-        return render(request, "reader/500.html", status=500)
+    """500 in the language of the edition the address names. No database here (the error may
+    be the database itself): the edition as this process last read it, else a prefix that is
+    a language of the site (/fa/…), else the site's language."""
+    prefix = request.path.strip("/").split("/", 1)[0]
+    edition = queries.kept_edition(prefix)
+    if edition is not None:
+        language, home = edition.language, f"/{edition.code}/"
+    elif prefix in dict(settings.LANGUAGES):
+        language, home = prefix, f"/{prefix}/"
+    else:
+        language, home = settings.LANGUAGE_CODE, "/"
+    with translation.override(language):
+        context = {
+            "language": language,
+            "direction": "rtl" if translation.get_language_bidi() else "ltr",
+            "home": home,
+        }
+        return render(request, "reader/500.html", context, status=500)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from html import escape
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Min
@@ -41,17 +42,14 @@ def search(edition, text: str, *, section=None, tag=None, date_from=None, date_t
         candidates = candidates.filter(section=section)
     if tag is not None:
         candidates = candidates.filter(tags=tag)
-    # Whole days in the site's time zone, as bounds on the column (an index range), not
-    # __date, which SQLite computes per row.
-    zone = timezone.get_current_timezone()
-    if date_from:
-        candidates = candidates.filter(
-            published_at__gte=datetime.combine(date_from, time.min, zone)
-        )
-    if date_to:
-        candidates = candidates.filter(
-            published_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, zone)
-        )
+    # Whole days in the edition's time zone (a Tehran reader's 21 March is Tehran's, from
+    # 20:30 UTC the day before), as bounds on the column (an index range), not __date, which
+    # SQLite computes per row.
+    start, end = day_bounds(edition, date_from, date_to)
+    if start:
+        candidates = candidates.filter(published_at__gte=start)
+    if end:
+        candidates = candidates.filter(published_at__lt=end)
     engine = backend()
     if sort == "date":
         # Newest first: every word required, as a reader scanning the latest expects.
@@ -66,6 +64,23 @@ def search(edition, text: str, *, section=None, tag=None, date_from=None, date_t
     )
     result_page.object_list = [stories[i] for i in result_page.object_list if i in stories]
     return Results(query, result_page)
+
+
+def edition_zone(edition) -> ZoneInfo:
+    """The edition's time zone, where its readers' days begin and end."""
+    try:
+        return ZoneInfo(edition.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):  # validated on save; a row from elsewhere
+        return timezone.get_current_timezone()
+
+
+def day_bounds(edition, date_from=None, date_to=None):
+    """(start, end) of the days from `date_from` to `date_to` inclusive in the edition's time
+    zone, as aware datetimes (end excluded); None for a side not given."""
+    zone = edition_zone(edition)
+    start = datetime.combine(date_from, time.min, zone) if date_from else None
+    end = datetime.combine(date_to + timedelta(days=1), time.min, zone) if date_to else None
+    return start, end
 
 
 def newest_first(engine, query: Query, candidates) -> list[int]:

@@ -14,8 +14,8 @@ TAG_CHOICES = 300  # the select lists this many tags; ?tag=<slug> reaches any of
 
 
 def _date(value: str):
-    """A date typed in the filter, or None. Years outside 1900-2199 are ignored: at the ends
-    of the calendar, a day's bounds in the site's time zone overflow."""
+    """A date typed in the filter (a day in the edition's time zone), or None. Years outside
+    1900-2199 are ignored: at the ends of the calendar, a day's bounds overflow."""
     if not re.fullmatch(r"(19|2[01])[0-9]{2}-[0-9]{2}-[0-9]{2}", value):
         return None
     try:

@@ -30,27 +30,27 @@ def _clear():
     SENT.clear()
 
 
-def test_no_email_without_a_site_address_in_production(settings):
+def test_no_email_without_a_site_address_in_production(settings, edition):
     settings.EMAIL_BACKEND = REAL_BACKEND
     settings.SITE_URL = ""
-    notify.send_privacy_link("reader@example.org", "ar")
+    notify.send_privacy_link("reader@example.org", edition)
     assert SENT == []
 
 
-def test_email_with_a_site_address_in_production(settings):
+def test_email_with_a_site_address_in_production(settings, edition):
     settings.EMAIL_BACKEND = REAL_BACKEND
     settings.SITE_URL = "https://news.example"
-    notify.send_privacy_link("reader@example.org", "ar")
+    notify.send_privacy_link("reader@example.org", edition)
     assert len(SENT) == 1
-    assert "https://news.example/comments/privacy/" in SENT[0].body
+    assert "https://news.example/ar/comments/privacy/" in SENT[0].body
     assert "127.0.0.1" not in SENT[0].body
 
 
-def test_development_backends_still_send_with_the_local_address(settings, mailoutbox):
+def test_development_backends_still_send_with_the_local_address(settings, mailoutbox, edition):
     settings.SITE_URL = ""
-    notify.send_privacy_link("reader@example.org", "ar")
+    notify.send_privacy_link("reader@example.org", edition)
     assert len(mailoutbox) == 1
-    assert "http://127.0.0.1:8000/comments/privacy/" in mailoutbox[0].body
+    assert "http://127.0.0.1:8000/ar/comments/privacy/" in mailoutbox[0].body
 
 
 def test_check_warns_without_a_site_address(settings):

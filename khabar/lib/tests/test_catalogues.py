@@ -65,3 +65,62 @@ def test_no_translation_call_hides_inside_an_f_string():
             if is_f_string and re.search(r"\b(_|gettext|ngettext|pgettext)\(", token.string):
                 offenders.append(f"{path.name}:{token.start[0]}")
     assert offenders == []
+
+
+def _strings(message) -> list[str]:
+    return list(message.string) if isinstance(message.string, tuple) else [message.string]
+
+
+# Letters only one of the two languages writes: Persian has ی and ک where Arabic has ي and ك
+# (and ى), and پ چ ژ گ that Arabic lacks. A Persian catalogue copied from the Arabic one, or
+# typed on an Arabic keyboard, shows them.
+ARABIC_ONLY = re.compile("[\u064a\u0643\u0649]")
+PERSIAN_ONLY = re.compile("[\u06cc\u06a9\u067e\u0686\u0698\u06af]")
+ARABIC_SCRIPT_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3]")
+
+
+def test_persian_is_written_in_persian_letters():
+    wrong = [
+        (m.id, s)
+        for m in catalogues.read_catalog("fa")
+        if m.id
+        for s in _strings(m)
+        if ARABIC_ONLY.search(s)
+    ]
+    assert wrong == []
+
+
+def test_arabic_is_written_in_arabic_letters():
+    wrong = [
+        (m.id, s)
+        for m in catalogues.read_catalog("ar")
+        if m.id
+        for s in _strings(m)
+        if PERSIAN_ONLY.search(s)
+    ]
+    assert wrong == []
+
+
+def test_persian_is_not_a_copy_of_the_arabic():
+    arabic = {(m.id, m.context): _strings(m) for m in catalogues.read_catalog("ar") if m.id}
+    copied = [
+        m.id
+        for m in catalogues.read_catalog("fa")
+        if m.id
+        and _strings(m) == arabic.get((m.id, m.context))
+        # A word the two languages share (قبل, بعد, خبر) may be the same; a sentence may not.
+        and any(len(s.split()) > 1 and ARABIC_SCRIPT_LETTER.search(s) for s in _strings(m))
+    ]
+    assert copied == []
+
+
+def test_english_has_no_arabic_script_its_source_lacks():
+    wrong = [
+        (m.id, s)
+        for m in catalogues.read_catalog("en")
+        if m.id
+        for s in _strings(m)
+        if set(ARABIC_SCRIPT_LETTER.findall(s))
+        - set(ARABIC_SCRIPT_LETTER.findall(" ".join(m.id) if isinstance(m.id, tuple) else m.id))
+    ]
+    assert wrong == []
