@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 DEMO_DIR = Path(__file__).resolve().parent
+EDITION_CODES = ("ar", "fa", "en")
 
 
 def load_stories() -> list[dict]:
@@ -33,3 +34,8 @@ def load_edition_stories(edition: str) -> list[dict]:
     if not path.exists():
         raise ValueError(f"No demo stories for the edition {edition!r}.")
     return json.loads(path.read_text(encoding="utf-8"))["articles"]
+
+
+def count_all_stories() -> int:
+    """How many stories the demo loader creates on an empty database, every edition together."""
+    return sum(len(load_edition_stories(code)) for code in EDITION_CODES)
