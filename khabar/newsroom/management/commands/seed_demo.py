@@ -1,8 +1,10 @@
-"""Create the Arabic edition with sections, authors, tags and the demo stories in news/demo/.
+"""Create the Arabic, Persian and English editions with their sections, authors, tags and the
+demo stories in news/demo/, and link each Persian or English translation to its Arabic original.
 
 It spans every app (stories, comments, the newsroom's roles), so it lives with the top floor.
 
-Idempotent: a second run finds every story by its headline and leaves codes and times alone.
+Idempotent: a second run finds every story by its edition and headline and leaves codes and
+times alone.
 """
 
 from datetime import datetime, time, timedelta
@@ -15,7 +17,7 @@ from django.utils import timezone
 
 from khabar.lib.text import unicode_slug
 from khabar.news import actions
-from khabar.news.demo import load_stories
+from khabar.news.demo import load_edition_stories
 from khabar.news.models import Article, Author, Edition, Section, Tag
 
 ARABIC_EDITION = {
@@ -32,6 +34,41 @@ ARABIC_EDITION = {
     "is_default": True,
 }
 
+# Year first, numbers only, 24-hour clock: how Persian agencies print a date line
+# (۱۴۰۵/۰۹/۱۲، ۱۴:۰۵). Numbers only also read right whichever calendar the edition shows, so
+# the pattern needs no change when the edition turns to the Solar Hijri calendar.
+PERSIAN_EDITION = {
+    "code": "fa",
+    "name": "خبر فارسی",
+    "tagline": "خبرگزاری خبر — سرویس فارسی",
+    "language": "fa",
+    "locale": "fa_IR",
+    "numbering_system": "arabext",
+    "direction": "rtl",
+    "end_marker": "/پایان/",
+    "time_zone": "Asia/Tehran",
+    "datetime_pattern": "y/MM/dd، HH:mm",
+    "is_default": False,
+}
+
+# Day, month written out, year: unambiguous for readers on both sides of the Atlantic (03/12
+# is not), with the 24-hour clock agencies' English wires use. The desk is in Baghdad.
+ENGLISH_EDITION = {
+    "code": "en",
+    "name": "Khabar",
+    "tagline": "News agency — English service",
+    "language": "en",
+    "locale": "en_GB",
+    "numbering_system": "latn",
+    "direction": "ltr",
+    "end_marker": "/End/",
+    "time_zone": "Asia/Baghdad",
+    "datetime_pattern": "d MMMM y, HH:mm",
+    "is_default": False,
+}
+
+# The same six sections in every edition, keyed alike so that a translation lands in the
+# section of its original.
 SECTIONS = [
     ("politics", "سياسة", "أخبار الحكومة والبرلمان والمجالس المحلية."),
     ("economy", "اقتصاد", "الأسواق والنفط والتجارة والاستثمار."),
@@ -39,6 +76,22 @@ SECTIONS = [
     ("sports", "رياضة", "الدوريات والمنتخبات والبطولات."),
     ("culture", "ثقافة وفن", "الكتب والسينما والتراث والفنون."),
     ("science", "علوم وتقنية", "البحث العلمي والفضاء والتقنيات الحديثة."),
+]
+PERSIAN_SECTIONS = [
+    ("politics", "سیاست", "خبرهای دولت، پارلمان و شوراهای محلی."),
+    ("economy", "اقتصاد", "بازار، نفت، تجارت و سرمایه‌گذاری."),
+    ("health", "سلامت", "بیمارستان‌ها، پیشگیری و پژوهش‌های پزشکی."),
+    ("sports", "ورزش", "لیگ‌ها، تیم‌های ملی و مسابقات."),
+    ("culture", "فرهنگ و هنر", "کتاب، سینما، میراث و هنرها."),
+    ("science", "علم و فناوری", "پژوهش علمی، فضا و فناوری‌های نو."),
+]
+ENGLISH_SECTIONS = [
+    ("politics", "Politics", "Government, parliament and local councils."),
+    ("economy", "Economy", "Markets, oil, trade and investment."),
+    ("health", "Health", "Hospitals, prevention and medical research."),
+    ("sports", "Sport", "Leagues, national teams and championships."),
+    ("culture", "Culture", "Books, film, heritage and the arts."),
+    ("science", "Science and Technology", "Research, space and new technology."),
 ]
 
 AUTHORS = [
@@ -48,6 +101,28 @@ AUTHORS = [
     ("sami", "سامي الربيعي"),
     ("huda", "هدى كاظم"),
     ("desk", "قسم الأخبار"),
+]
+# Author slugs are unique across the site, hence the edition in the desks' slugs.
+PERSIAN_AUTHORS = [
+    ("maryam-rezaei", "مریم رضایی"),
+    ("reza-karimi", "رضا کریمی"),
+    ("sara-mohammadi", "سارا محمدی"),
+    ("ali-hosseini", "علی حسینی"),
+    ("fa-desk", "سرویس فارسی خبر"),
+]
+ENGLISH_AUTHORS = [
+    ("hannah-clarke", "Hannah Clarke"),
+    ("omar-haddad", "Omar Haddad"),
+    ("daniel-reeves", "Daniel Reeves"),
+    ("amira-saleh", "Amira Saleh"),
+    ("en-desk", "Khabar English desk"),
+]
+
+# In this order; the Arabic edition comes first because the others translate from it.
+EDITIONS = [
+    (ARABIC_EDITION, SECTIONS, AUTHORS),
+    (PERSIAN_EDITION, PERSIAN_SECTIONS, PERSIAN_AUTHORS),
+    (ENGLISH_EDITION, ENGLISH_SECTIONS, ENGLISH_AUTHORS),
 ]
 
 
@@ -73,7 +148,7 @@ def publication_time(story: dict, now: datetime, zone: ZoneInfo) -> datetime:
 
 
 class Command(BaseCommand):
-    help = "Create the Arabic edition and its demo stories (idempotent)."
+    help = "Create the Arabic, Persian and English editions and their demo stories (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -88,38 +163,56 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run, demo_users, **options):
         with transaction.atomic():
-            created = self.seed()
+            created, linked = self.seed()
             comments = seed_comments()
             passwords = reset_demo_users() if demo_users else {}
             if dry_run:
                 transaction.set_rollback(True)
         verb = "would create" if dry_run else "created"
-        self.stdout.write(f"Demo content: {verb} {created} stories and {comments} comments.")
+        total = sum(created.values())
+        self.stdout.write(f"Demo content: {verb} {total} stories and {comments} comments.")
+        per_edition = ", ".join(f"{code} {count}" for code, count in created.items())
+        self.stdout.write(f"Stories per edition: {per_edition}; translations linked: {linked}.")
         for username, password in passwords.items():
             self.stdout.write(f"Demo account: {username} / {password}")
 
-    def seed(self) -> int:
-        fields = {k: v for k, v in ARABIC_EDITION.items() if k != "code"}
-        edition, _ = Edition.objects.get_or_create(code=ARABIC_EDITION["code"], defaults=fields)
-        sections = {}
-        for position, (key, name, description) in enumerate(SECTIONS):
-            sections[key], _ = Section.objects.get_or_create(
-                edition=edition,
-                slug=unicode_slug(name),
-                defaults={"name": name, "description": description, "position": position},
-            )
-        authors = {
-            key: Author.objects.get_or_create(slug=key, defaults={"name": name})[0]
-            for key, name in AUTHORS
-        }
-        zone = ZoneInfo(edition.time_zone)
+    def seed(self) -> tuple[dict[str, int], int]:
+        """Add what is missing; the count of new stories per edition, and of links made."""
         now = timezone.now()
-        existing = set(Article.objects.filter(edition=edition).values_list("headline", flat=True))
-        stories = [s for s in load_stories() if s["headline"] not in existing]
+        planned: list[tuple[datetime, int, Edition, dict]] = []
+        places: dict[str, tuple[dict, dict]] = {}
+        originals: dict[str, datetime] = {}
+        for order, (config, section_rows, author_rows) in enumerate(EDITIONS):
+            edition = set_up_edition(config)
+            places[edition.code] = set_up_places(edition, section_rows, author_rows)
+            zone = ZoneInfo(edition.time_zone)
+            published = dict(
+                Article.objects.filter(edition=edition).values_list("headline", "published_at")
+            )
+            for story in load_edition_stories(edition.code):
+                if "translation_of" in story:
+                    # After its original, as a desk translates what has gone out; never later
+                    # than now, so a fresh demo shows it at once.
+                    moment = min(
+                        originals[story["translation_of"]]
+                        + timedelta(minutes=story["after_minutes"]),
+                        now,
+                    )
+                else:
+                    moment = publication_time(story, now, zone)
+                if story["headline"] in published:
+                    moment = published[story["headline"]] or moment
+                else:
+                    planned.append((moment, order, edition, story))
+                if edition.code == ARABIC_EDITION["code"]:
+                    originals[story["key"]] = moment
         # Oldest first, so that news codes rise with publication time as they would have.
-        stories.sort(key=lambda s: publication_time(s, now, zone))
-        tags: dict[str, Tag] = {}
-        for story in stories:
+        planned.sort(key=lambda plan: plan[:2])
+        tags: dict[tuple[str, str], Tag] = {}
+        created: dict[str, Article] = {}
+        pairs = []
+        for moment, _order, edition, story in planned:
+            sections, authors = places[edition.code]
             article = Article.objects.create(
                 edition=edition,
                 section=sections[story["section"]],
@@ -129,12 +222,75 @@ class Command(BaseCommand):
                 source=story["source"],
             )
             for name in story["tags"]:
-                if name not in tags:
-                    tags[name], _ = Tag.objects.get_or_create(edition=edition, name=name)
-            article.tags.set([tags[name] for name in story["tags"]])
+                if (edition.code, name) not in tags:
+                    tags[edition.code, name], _ = Tag.objects.get_or_create(
+                        edition=edition, name=name
+                    )
+            article.tags.set([tags[edition.code, name] for name in story["tags"]])
             article.authors.set([authors[story["author"]]])
-            actions.do_publish(article, at=publication_time(story, now, zone))
-        return len(stories)
+            actions.do_publish(article, at=moment)
+            if edition.code == ARABIC_EDITION["code"]:
+                created[story["key"]] = article
+            elif "translation_of" in story:
+                original = created.get(story["translation_of"]) or arabic_story(
+                    story["translation_of"]
+                )
+                if original is not None:
+                    pairs.append((original, article))
+        counts = {config["code"]: 0 for config, _sections, _authors in EDITIONS}
+        for _moment, _order, edition, _story in planned:
+            counts[edition.code] += 1
+        return counts, link_demo_translations(pairs)
+
+
+def set_up_edition(config: dict) -> Edition:
+    fields = {key: value for key, value in config.items() if key != "code"}
+    return Edition.objects.get_or_create(code=config["code"], defaults=fields)[0]
+
+
+def set_up_places(edition: Edition, section_rows, author_rows) -> tuple[dict, dict]:
+    """The edition's sections and authors, by their keys in the demo files."""
+    sections = {}
+    for position, (key, name, description) in enumerate(section_rows):
+        sections[key], _ = Section.objects.get_or_create(
+            edition=edition,
+            slug=unicode_slug(name),
+            defaults={"name": name, "description": description, "position": position},
+        )
+    authors = {
+        key: Author.objects.get_or_create(slug=key, defaults={"name": name})[0]
+        for key, name in author_rows
+    }
+    return sections, authors
+
+
+def arabic_story(key: str) -> Article | None:
+    """The Arabic original of a translation added on a later run, found by its headline."""
+    for story in load_edition_stories(ARABIC_EDITION["code"]):
+        if story["key"] == key:
+            return Article.objects.filter(
+                edition__code=ARABIC_EDITION["code"], headline=story["headline"]
+            ).first()
+    return None
+
+
+def link_demo_translations(pairs: list[tuple[Article, Article]]) -> int:
+    """Link each (Arabic original, translation) pair made in this run into one translation group.
+
+    Imported here, not at the top: khabar.news.translations arrives with the translations
+    feature, and the demo loader must not fail to import without it.
+    """
+    if not pairs:
+        return 0
+    try:
+        from khabar.news.translations import link_translation
+    except ModuleNotFoundError as error:
+        if error.name != "khabar.news.translations":
+            raise
+        return 0
+    for original, translation in pairs:
+        link_translation(original, translation)
+    return len(pairs)
 
 
 DEMO_COMMENTS = [
@@ -173,7 +329,12 @@ def seed_comments() -> int:
 
     if Comment.objects.exists():
         return 0
-    articles = list(Article.objects.published().order_by("-published_at")[:3])
+    # Arabic threads on Arabic stories: the other editions' newest stories get none.
+    articles = list(
+        Article.objects.published()
+        .filter(edition__code=ARABIC_EDITION["code"])
+        .order_by("-published_at")[:3]
+    )
     count = 0
     for article in articles:
         for name, text, replies in DEMO_COMMENTS:
