@@ -98,3 +98,24 @@ def test_csp_header_follows_the_settings(client, make_article, settings):
     changed = client.get("/ar/")["Content-Security-Policy"]
     assert "media-src media.example.org" in changed
     assert "images.example.org" in changed
+
+
+def test_front_page_rows_take_the_kept_edition_and_sections(
+    make_article, other_section, monkeypatch, django_assert_num_queries
+):
+    edition, sections = queries.edition_and_sections("ar")
+    make_article("خبر اقتصادي")
+    make_article("خبر رياضي", section=other_section)
+    # A section another process created a moment ago, not yet among those this one keeps.
+    known = [s for s in sections if s.pk != other_section.pk]
+    monkeypatch.setattr(queries, "edition_and_sections", lambda code: (edition, known))
+    with django_assert_num_queries(3):  # the two compiled queries, and the unknown section
+        latest, by_section = queries.front_page(edition)
+    assert [a.headline for a in latest] == ["خبر رياضي", "خبر اقتصادي"]
+    assert all(a.edition is edition for a in latest)
+    assert latest[1].section is known[0]
+    assert (latest[0].section.name, latest[0].section.edition.code) == ("رياضة", "ar")
+    assert [(s.name, [a.headline for a in stories]) for s, stories in by_section] == [
+        ("اقتصاد", ["خبر اقتصادي"]),
+        ("رياضة", ["خبر رياضي"]),
+    ]
