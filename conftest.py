@@ -70,6 +70,13 @@ def _no_page_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _check_fragments(settings):
+    # Each memoised part of a page (khabar.reader's edition_fragment) is rendered afresh too and
+    # compared: a value its tag forgets to name fails the test that shows it.
+    settings.KHABAR_CHECK_FRAGMENTS = True
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache(monkeypatch):
     # The local-memory cache outlives a test; ids are reused after a rollback.
     from django.core.cache import cache

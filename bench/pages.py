@@ -207,7 +207,11 @@ def khabar_env(data_dir: Path, database_url: str | None) -> dict:
 
 def build_khabar(env: dict) -> dict:
     python = str(ROOT / ".venv" / "bin" / "python")
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["seed_demo"]):
+    # The catalogues as bin/setup compiles them: a fresh checkout has no .mo files, and its
+    # pages would come out half in English (Django's own strings translated, Khabar's not).
+    commands = (["catalogues", "--compile"], ["migrate", "--noinput"],
+                ["collectstatic", "--noinput"], ["seed_demo"])  # fmt: skip
+    for command in commands:
         run([python, "manage.py", *command, "--verbosity", "0"], cwd=ROOT, env=env,
             stdout=subprocess.DEVNULL)  # fmt: skip
     out = run([python, "manage.py", "shell", "-c", KHABAR_PAGES], cwd=ROOT, env=env,

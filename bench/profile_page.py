@@ -46,6 +46,7 @@ def build_demo() -> dict[str, str]:
 
     from khabar.news.models import Article, Section
 
+    call_command("catalogues", "--compile", verbosity=0)  # as bin/setup: pages in Arabic
     call_command("migrate", "--noinput", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
     if not Article.objects.exists():

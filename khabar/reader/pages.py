@@ -28,10 +28,12 @@ def in_edition(view):
 
     @wraps(view)
     def wrapper(request, edition, *args, **kwargs):
-        edition_obj = queries.edition_and_sections(edition)[0]
+        edition_obj, sections = queries.edition_and_sections(edition)
         if edition_obj is None:
             raise Http404("No such edition")
         request.edition = edition_obj
+        # Kept for render_page: asking again reads the shared cache's generation a second time.
+        request.nav_sections = sections
         with translation.override(edition_obj.language):
             response = view(request, edition_obj, *args, **kwargs)
             if hasattr(response, "render") and not response.is_rendered:
@@ -109,9 +111,12 @@ def canonical_url(request, page=None) -> str:
 def render_page(request, edition, template, context, status=200):
     """A public page of the edition: its navigation and canonical link come with it; the
     context may give its own canonical (an article's address, whatever the request's)."""
+    sections = getattr(request, "nav_sections", None)
+    if sections is None or getattr(request, "edition", None) is not edition:
+        sections = nav_sections(edition)
     context = {
         "edition": edition,
-        "nav_sections": nav_sections(edition),
+        "nav_sections": sections,
         "canonical": canonical_url(request, context.get("page")),
         **context,
     }

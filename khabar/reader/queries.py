@@ -43,9 +43,26 @@ def author_articles(edition: Edition, author: Author):
     return list_articles(edition).filter(authors=author)
 
 
+# The front page's rows alone, without their edition and section: the page has both already
+# (its edition and that edition's sections, kept by this process: edition_and_sections), and
+# building three more objects per row for them was an eighth of the front page's time.
+_FRONT_FIELDS = [
+    "id", "headline", "slug", "lead", "news_code", "published_at", "edition", "section",
+]  # fmt: skip
+
+
+def _front_rows(edition_id: int, now):
+    return (
+        Article.objects.published(now=now)
+        .filter(edition=edition_id)
+        .only(*_FRONT_FIELDS)
+        .order_by("-published_at", "-id")
+    )
+
+
 def _front_sections(edition_id: int, now):
     """Each section's latest few stories."""
-    ranked = list_articles(edition_id, now).annotate(
+    ranked = _front_rows(edition_id, now).annotate(
         rank=Window(
             RowNumber(), partition_by=F("section_id"), order_by=[F("published_at").desc(), "-id"]
         )
@@ -60,7 +77,7 @@ _EDITION_AND_NOW = {
     "now": Article._meta.get_field("published_at"),
 }
 _FRONT_LATEST = CompiledQuery(
-    lambda edition_id, now: list_articles(edition_id, now)[:FRONT_PAGE_LATEST],
+    lambda edition_id, now: _front_rows(edition_id, now)[:FRONT_PAGE_LATEST],
     samples={"edition_id": (1, 2), "now": _SAMPLE_TIMES},
     fields=_EDITION_AND_NOW,
 )
@@ -73,13 +90,28 @@ def front_page(edition: Edition) -> tuple[list[Article], list[tuple[Section, lis
     """The latest stories, then each section with its latest few, in two queries."""
     now = timezone.now()
     latest = list(_FRONT_LATEST.run(edition_id=edition.pk, now=now))
+    ranked = list(_FRONT_SECTIONS.run(edition_id=edition.pk, now=now))
+    _attach(edition, latest + ranked)
     grouped: dict[int, list[Article]] = {}
     sections: dict[int, Section] = {}
-    for article in _FRONT_SECTIONS.run(edition_id=edition.pk, now=now):
+    for article in ranked:
         grouped.setdefault(article.section_id, []).append(article)
         sections[article.section_id] = article.section
     order = sorted(sections.values(), key=lambda s: (s.position, s.name))
     return latest, [(s, grouped[s.id]) for s in order]
+
+
+def _attach(edition: Edition, articles: list[Article]) -> None:
+    """Give each story of the edition its edition and section objects, from those this process
+    keeps for the navigation; a section too new to be among them is read (with its edition)."""
+    kept = edition_and_sections(edition.code)
+    known = {s.pk: s for s in kept[1]} if kept[0] is not None and kept[0].pk == edition.pk else {}
+    missing = {a.section_id for a in articles} - known.keys()
+    if missing:
+        known.update(Section.objects.select_related("edition").in_bulk(missing))
+    for article in articles:
+        article.edition = edition
+        article.section = known[article.section_id]
 
 
 def article_page_all():

@@ -1,6 +1,8 @@
 import json
 
 from django import template
+from django.conf import settings
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from khabar.lib.dates import localize_digits
@@ -54,3 +56,68 @@ def short_link(context, article):
     """The story's short link as a whole address: on paper it is the way back to the story,
     so it is printed in full."""
     return absolute_url(context["request"], article.get_short_url())
+
+
+class EditionFragmentNode(template.Node):
+    """{% edition_fragment "name" value … %}…{% end_edition_fragment %}: the enclosed part,
+    rendered once per edition, language and given values, then reused.
+
+    Made for what every page of an edition repeats (the masthead with the sections' navigation,
+    the footer): their nodes were a third of the article page's template time. The memo hangs
+    on the Edition object, which reader.queries keeps per process and replaces whenever an
+    edition or a section changes, so a rename shows as soon as the navigation does. The values
+    named in the tag are everything else the part reads (compared by identity and kept alive
+    with the memo, so that a freed object's identity cannot be taken by another); a part that
+    reads anything not named there must not be wrapped. With KHABAR_CHECK_FRAGMENTS on (the
+    test suite sets it) each use renders afresh and fails if the memo differs, so a value
+    forgotten in the tag fails the first test that renders two pages differing in it."""
+
+    MAX_KEPT = 32  # per edition object: the variants of a few pages (current section, …)
+
+    def __init__(self, name, values, nodelist):
+        self.name, self.values, self.nodelist = name, values, nodelist
+
+    def render(self, context):
+        edition = context.get("edition")
+        if edition is None:
+            return self.nodelist.render(context)
+        values = tuple(value.resolve(context) for value in self.values)
+        key = (self.name, translation.get_language(), *map(_identity, values))
+        memo = edition.__dict__.setdefault("_reader_fragments", {})
+        kept = memo.get(key)
+        if kept is None or not all(map(_same, kept[0], values)):
+            if len(memo) >= self.MAX_KEPT:
+                memo.clear()
+            kept = memo[key] = (values, self.nodelist.render(context))
+        elif getattr(settings, "KHABAR_CHECK_FRAGMENTS", False):
+            fresh = self.nodelist.render(context)
+            if fresh != kept[1]:
+                raise AssertionError(
+                    f"edition_fragment {self.name!r} reads something its tag does not name"
+                )
+        return kept[1]
+
+
+def _same(kept, value) -> bool:
+    return kept == value if _by_value(value) else kept is value
+
+
+def _by_value(value) -> bool:
+    return value is None or isinstance(value, int | str)
+
+
+def _identity(value):
+    # Numbers, strings and None compare by value; anything else (a list of sections) by identity.
+    return value if _by_value(value) else ("id", id(value))
+
+
+@register.tag
+def edition_fragment(parser, token):
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("edition_fragment needs a name")
+    nodelist = parser.parse(("end_edition_fragment",))
+    parser.delete_first_token()
+    return EditionFragmentNode(
+        bits[1].strip("\"'"), [parser.compile_filter(bit) for bit in bits[2:]], nodelist
+    )
