@@ -376,13 +376,18 @@ def start(args, workdir: Path, processes: list):
     out = manage(env, "seed_demo", "--demo-users", capture=True)
     password = re.search(r"editor / (\S+)", out).group(1)
     ports = []
+    next_port = iter(range(args.port, args.port + 20)) if args.port else None
+
+    def port_for_server():
+        return next(next_port) if next_port else free_port()
+
     if args.varnish:
         # Varnish is the cache: each publication purges it by xkey; no embedded cache behind.
-        varnish_port = free_port()
+        varnish_port = port_for_server()
         env["KHABAR_VARNISH_URLS"] = f"http://127.0.0.1:{varnish_port}"
         env["KHABAR_PAGE_CACHE"] = "off"
     for _ in range(args.app_servers):
-        port = free_port()
+        port = port_for_server()
         serve_env = {**env, "PORT": str(port)}
         if args.workers:
             serve_env["WEB_CONCURRENCY"] = str(args.workers)
@@ -512,6 +517,12 @@ def main():
     parser.add_argument("--workers", type=int, help="WEB_CONCURRENCY of each app server")
     parser.add_argument("--worker-class", help="KHABAR_WORKER_CLASS (gthread, sync)")
     parser.add_argument("--threads", type=int, help="KHABAR_THREADS")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="first of the ports the servers take (default: any free ones)",
+    )
     parser.add_argument("--cold", action="store_true", help="no page read before the spike")
     parser.add_argument("--think", type=int, default=0, metavar="MS",
                         help="each reader's average pause between requests (0: none)")  # fmt: skip
