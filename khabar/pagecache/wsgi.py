@@ -268,10 +268,12 @@ class _Memory:
             return held.page, None
         page = self.store.lookup(location, now)
         if page is None:
+            # Held and unexpired, but no longer in place: purged since it was last seen. Kept
+            # while it may still be given, for every reader arriving during the render.
+            if held is not None and held.page.expires > now and now - held.seen <= STALE_SECONDS:
+                return None, held
             self.pages.pop(location, None)
-            # Held and unexpired, but no longer in place: purged since it was last seen.
-            stale = held if held is not None and held.page.expires > now else None
-            return None, stale
+            return None, None
         if len(self.pages) >= MEMORY_PAGES:
             del self.pages[next(iter(self.pages))]  # the one held longest
         self.pages[location] = _Seen(page, now)
