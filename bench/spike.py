@@ -7,18 +7,22 @@ desk and 20 readers post comments.
     .venv/bin/python bench/spike.py --postgres --redis --app-servers 2 --varnish
 
 What runs: a scratch data directory (and a scratch PostgreSQL database with --postgres), set up
-as bin/run does (migrate, collectstatic, the demo content), then bin/serve (gunicorn and the
-task worker, exactly as bin/run starts them) once per app server; with --varnish, varnishd with
-deploy/varnish/khabar-scaled.vcl (khabar.vcl for one app server), its backends pointed at them.
+as bin/run does (migrate, collectstatic, the demo content), then bin/serve (granian, or gunicorn
+with --server gunicorn, and the task worker, exactly as bin/run starts them) once per app
+server; with --varnish, varnishd with deploy/varnish/khabar-scaled.vcl (khabar.vcl for one app
+server), its backends pointed at them.
 
 The readers are wrk (C, one connection per reader; by default no think time, harsher than
 people: --think MS gives each reader a pause between requests, as a person reading), three
 processes side by side, one per kind of URL (front page, articles, comments regions), so each
 kind gets its own latency percentiles and a Python client's GIL does not add its own queueing to
-the figures. The writers are Python threads speaking HTTP as a browser does: the editor logs in
-at /desk/login/, creates and publishes stories and corrects the demo stories the readers are
-reading (real form POSTs with the CSRF token); each commenter fetches a captcha challenge and a
-CSRF token, solves the proof of work as the page's script does, and posts.
+the figures. The writers speak HTTP as a browser does: the editor (a thread) logs in at
+/desk/login/, creates and publishes stories and corrects the demo stories the readers are
+reading (real form POSTs with the CSRF token), and after each correction reads the story's page
+until the correction shows (correction to fresh page, target <= 1 s); each commenter (a process
+of its own, so that their proof-of-work solving does not hold each other's GIL and count as
+server time) fetches a captcha challenge and a CSRF token, solves the proof of work as the
+page's script does, and posts.
 
 For the bench, comment limits per network and address are raised by environment
 (KHABAR_COMMENT_RATE_NETWORK, KHABAR_COMMENT_RATE_EMAIL): every commenter comes from 127.0.0.1,
@@ -26,8 +30,12 @@ one network, where real readers come from many. KHABAR_COMMENT_MIN_SECONDS is 1 
 commenter waits that long between challenge and post; KHABAR_CAPTCHA_MAX_NUMBER is 10,000 (the
 solving runs here, in Python, on the server's cores, where a reader's browser would do it).
 
-Printed: requests, errors (must be 0), p50/p95/p99 per URL kind (target p99 <= 200 ms), comments
-posted vs stored, saves made vs stored (0 lost), duration. Exit status 1 when any error or loss.
+Printed: requests, errors (must be 0), p50/p95/p99 per URL kind (target p99 <= 200 ms, the
+captcha challenge included), with --split the answers' X-Cache (HIT, MISS, STALE), comments
+posted vs stored, saves made vs stored (0 lost), correction to fresh page, where the CPU went
+(the servers, wrk, the commenters, the bench itself, everything else on the machine: the bench
+shares the cores with the server it measures), then one PASS or FAIL line per target and a
+last line `spike PASS` or `spike FAIL: ...`. Exit status 1 when any target fails.
 """
 
 import argparse
