@@ -436,7 +436,8 @@ def start(args, workdir: Path, processes: list):
             serve_env["KHABAR_THREADS"] = str(args.threads)
         process = subprocess.Popen([str(ROOT / "bin/serve")], cwd=ROOT, env=serve_env,
                                    start_new_session=True, stdout=subprocess.DEVNULL,
-                                   stderr=log(workdir, f"serve-{port}"))  # fmt: skip
+                                   stderr=log(workdir, f"serve-{port}"),
+                                   preexec_fn=pin_servers(args.server_cpus))  # fmt: skip
         processes.append(process)
         ports.append(port)
     for process, port in zip(processes, ports, strict=True):
@@ -583,6 +584,15 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def pin_servers(cpus):
+    """What a server's process runs before it starts: pinned to `cpus`, if any."""
+    return (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+
+
+def cpu_list(text: str) -> set[int]:
+    return {int(n) for n in text.split(",") if n.strip()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=30, help="seconds of load (30)")
@@ -614,6 +624,18 @@ def main():
         action="store_true",
         help="count X-Cache (HIT, MISS, STALE) per kind (costs wrk CPU)",
     )
+    parser.add_argument(
+        "--server-cpus",
+        type=cpu_list,
+        metavar="LIST",
+        help="pin the servers to these cores (0,1); default: any",
+    )
+    parser.add_argument(
+        "--bench-cpus",
+        type=cpu_list,
+        metavar="LIST",
+        help="pin wrk, the commenters and the editor to these cores",
+    )
     parser.add_argument("--cold", action="store_true", help="no page read before the spike")
     parser.add_argument("--think", type=int, default=0, metavar="MS",
                         help="each reader's average pause between requests (0: none)")  # fmt: skip
@@ -627,6 +649,9 @@ def main():
     processes = []
     try:
         env, password, port = start(args, workdir, processes)
+        if args.bench_cpus:
+            # wrk and the commenters, started from here, inherit it.
+            os.sched_setaffinity(0, args.bench_cpus)
         what = content(env)
         run_id = os.urandom(3).hex()
         forking = multiprocessing.get_context("fork")  # before any thread of ours starts
