@@ -7,6 +7,7 @@ all. A miss goes to Django without the client's Accept-Encoding and validators (
 coding; any other goes out as Django made it, compressed here when it was not.
 """
 
+import contextlib
 import fcntl
 import hashlib
 import logging
@@ -275,7 +276,9 @@ class _Memory:
             self.pages.pop(location, None)
             return None, None
         if len(self.pages) >= MEMORY_PAGES:
-            del self.pages[next(iter(self.pages))]  # the one held longest
+            # The one held longest; another thread changing the dictionary meanwhile is harmless.
+            with contextlib.suppress(RuntimeError, StopIteration, KeyError):
+                del self.pages[next(iter(self.pages))]
         self.pages[location] = _Seen(page, now)
         return page, None
 
