@@ -10,3 +10,9 @@ application = get_wsgi_application()
 from khabar.pagecache.wsgi import wrap  # noqa: E402 (needs the settings configured above)
 
 application = wrap(application)
+
+# The comment form's captcha challenge, per reader and never cached, answered before the
+# middleware (khabar/comments/fast.py): in a spike it shares the workers with the cache's hits.
+from khabar.comments.fast import ChallengeFirst  # noqa: E402
+
+application = ChallengeFirst(application)

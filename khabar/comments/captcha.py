@@ -8,6 +8,7 @@ delimiter that fixes the parameter-splicing replay of CVE-2025-68113.
 import base64
 import binascii
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 from altcha import create_challenge_v1, extract_params_v1, verify_solution_v1
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from khabar.comments.models import RedeemedChallenge
-from khabar.news.models import Article
+from khabar.news.models import Article, CommentMode
 
 MISSING = _("Please wait until the check that you are not a program has finished, then send.")
 INVALID = _("The anti-spam check failed. Please send your comment again.")
@@ -35,14 +36,55 @@ def _key() -> str:
 
 
 def new_challenge(article: Article) -> dict:
+    return challenge_for(article.news_code)
+
+
+def challenge_for(news_code: int) -> dict:
     expires = datetime.now(UTC) + timedelta(minutes=settings.KHABAR_CAPTCHA_MINUTES)
     challenge = create_challenge_v1(
         hmac_key=_key(),
         max_number=settings.KHABAR_CAPTCHA_MAX_NUMBER,
         expires=expires,
-        params={"article": str(article.news_code)},
+        params={"article": str(news_code)},
     )
     return challenge.to_dict()
+
+
+# Seconds a process trusts what it read of whether a story takes comments. Every comment form
+# asks for a challenge (twenty commenters in the spike, beside two hundred readers), and what a
+# challenge grants is checked again, in the database, when the comment is posted: a story
+# closed or unpublished meanwhile hands out challenges for at most this long, which its
+# comments are then refused with anyway.
+OPEN_MEMO_SECONDS = 1.0
+_OPEN_MEMO_SIZE = 10000
+_open: dict[tuple[int, int], tuple[bool, float]] = {}
+_clock = time.monotonic
+
+
+def takes_comments(edition, news_code: int) -> bool:
+    """Whether the edition's published story with this news code takes comments (not closed)."""
+    key = (edition.pk, news_code)
+    now = _clock()
+    memo = _open.get(key)
+    if memo is not None and memo[1] > now:
+        return memo[0]
+    mode = (
+        Article.objects.published()
+        .filter(edition=edition, news_code=news_code)
+        .values_list("comment_mode", flat=True)
+        .first()
+    )
+    open_ = mode is not None and (mode or edition.comment_mode) != CommentMode.CLOSED
+    if len(_open) >= _OPEN_MEMO_SIZE:
+        _open.clear()
+    _open[key] = (open_, now + OPEN_MEMO_SECONDS)
+    return open_
+
+
+def forget_open(**kwargs) -> None:
+    """In this process, a story or an edition changed: read whether stories take comments
+    afresh (other processes within OPEN_MEMO_SECONDS)."""
+    _open.clear()
 
 
 def _decode(payload: str) -> dict:

@@ -271,14 +271,16 @@ def _submit(request, article):
 
 @never_cache
 @require_safe
-@story_view
-def challenge(request, article):
-    """A fresh captcha challenge for this article, the form's start time, and a CSRF token."""
-    if article.effective_comment_mode == CommentMode.CLOSED:
-        raise Http404("Comments are closed")
+@in_edition
+def challenge(request, edition, code):
+    """A fresh captcha challenge for this article, the form's start time, and a CSRF token.
+    Whether the story takes comments is read through a one-second memo (captcha.takes_comments):
+    the post checks it again."""
+    if not captcha.takes_comments(edition, code):
+        raise Http404("No such story, or comments are closed")
     return JsonResponse(
         {
-            "challenge": captcha.new_challenge(article),
+            "challenge": captcha.challenge_for(code),
             "started": rules.started_token(),
             "csrf": get_token(request),
         }

@@ -78,6 +78,9 @@ class Page:
     expires: float
     encodings: list[str] = field(default_factory=list)  # "" always; "gzip", "br" when kept
     bodies: dict[str, bytes] = field(default_factory=dict)  # set on a store, read on a hit
+    # The sidecar read, as (inode, mtime in ns, size): a store replaces it by a rename (a new
+    # inode) and a purge removes it, so while a stat gives the same, the page is this one.
+    identity: tuple[int, int, int] | None = None
 
 
 def _safe_segment(segment: str) -> bool:
@@ -169,6 +172,7 @@ class PageStore:
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._root = str(self.root)
         self._local = threading.local()
 
     # The index ---------------------------------------------------------------------------
@@ -206,10 +210,15 @@ class PageStore:
     def _path(self, location: Location, suffix: str = "") -> Path:
         return self.root / location.directory / (location.name + suffix)
 
+    def sidecar(self, location: Location) -> str:
+        return os.path.join(self._root, location.directory, location.name + ".json")
+
     def lookup(self, location: Location, now: float | None = None) -> Page | None:
         """The kept page for this location if it is there and fresh (its sidecar says so)."""
         try:
-            meta = json.loads(self._path(location, ".json").read_bytes())
+            with open(self.sidecar(location), "rb") as file:
+                stat = os.fstat(file.fileno())
+                meta = json.loads(file.read())
         except (OSError, ValueError):
             return None
         now = time.time() if now is None else now
@@ -226,7 +235,17 @@ class PageStore:
             stored=meta["stored"],
             expires=meta["expires"],
             encodings=meta["encodings"],
+            identity=(stat.st_ino, stat.st_mtime_ns, stat.st_size),
         )
+
+    def unchanged(self, page: Page) -> bool:
+        """Whether the sidecar `page` was read from is still the one in place: one stat, so
+        that a process can keep a page's bytes in memory and still see a purge at once."""
+        try:
+            stat = os.stat(self.sidecar(page.location))
+        except OSError:
+            return False
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size) == page.identity
 
     def body(self, page: Page, encoding: str) -> bytes | None:
         """The page's bytes in this coding; None if a purge removed them meanwhile."""

@@ -7,6 +7,7 @@ all. A miss goes to Django without the client's Accept-Encoding and validators (
 coding; any other goes out as Django made it, compressed here when it was not.
 """
 
+import contextlib
 import fcntl
 import hashlib
 import logging
@@ -59,40 +60,52 @@ class PageCache:
         self.application = application
         self.store = store
         self.host_allowed = host_allowed
+        self.memory = _Memory(store)
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD", "GET")
         location = None
         if method in ("GET", "HEAD"):
-            location = locate(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+            location = self.memory.locate(
+                environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+            )
         if location is None:
             return self.application(environ, start_response)
         try:
-            page = self.store.lookup(location)
+            page, stale = self.memory.lookup(location)
         except Exception:  # a broken cache must not take the site down with it
             logger.exception("page cache lookup failed")
-            page = None
+            page, stale = None, None
         if page is not None:
             answer = self._answer(page, environ, start_response, hit=True)
             if answer is not None:
                 return answer
-        return self._coalesced_miss(location, environ, start_response)
+        return self._coalesced_miss(location, environ, start_response, stale)
 
-    def _coalesced_miss(self, location, environ, start_response):
+    def _coalesced_miss(self, location, environ, start_response, stale=None):
         """One render per page at a time, across every process: right after a purge of the
         front page, the two hundred readers asking for it would otherwise each render it
         (a p99 of seconds in the spike). The first takes the page's lock and renders; the
-        others wait for it, then answer from what it stored; whoever finds nothing stored
-        (refused, not storable) renders in turn, and nobody waits longer than COALESCE_WAIT."""
+        others answer with the copy the purge removed, if this process still holds it and
+        the page was last seen in place at most STALE_SECONDS ago (so no reader is given it
+        later than that after the purge); without one they wait for the render, then answer
+        from what it stored; whoever finds nothing stored (refused, not storable) renders in
+        turn, and nobody waits longer than COALESCE_WAIT."""
         lock = _RenderLock(self.store.root, location)
         deadline = time.monotonic() + COALESCE_WAIT
         try:
             while not lock.acquire():
+                if stale is not None:
+                    if time.time() - stale.seen <= STALE_SECONDS:
+                        answer = self._answer(stale.page, environ, start_response, hit="STALE")
+                        if answer is not None:
+                            return answer
+                    stale = None
                 if time.monotonic() > deadline:
                     return self._miss(location, environ, start_response)
                 time.sleep(COALESCE_POLL)
             if lock.waited:
-                page = self.store.lookup(location)
+                page, _ = self.memory.lookup(location)
                 if page is not None:
                     answer = self._answer(page, environ, start_response, hit=True)
                     if answer is not None:
@@ -141,13 +154,13 @@ class PageCache:
             return self._answer(page, environ, start_response, hit=False)
         return self._pass(status, headers, body, environ, start_response)
 
-    def _answer(self, page, environ, start_response, hit: bool):
-        coding = pick_encoding(environ.get("HTTP_ACCEPT_ENCODING"), page.encodings)
+    def _answer(self, page, environ, start_response, hit):
+        coding = self.memory.coding(environ.get("HTTP_ACCEPT_ENCODING"), page.encodings)
         etag = page.etag if not coding else weak_etag(page.etag)
         common = [
             ("Vary", "Accept-Encoding"),
             ("Age", str(max(0, int(time.time() - page.stored)))),
-            ("X-Cache", "HIT" if hit else "MISS"),
+            ("X-Cache", hit if isinstance(hit, str) else "HIT" if hit else "MISS"),
         ]
         if etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), page.etag):
             kept = [(k, v) for k, v in page.headers if k.lower() in _KEPT_ON_304]
@@ -156,6 +169,7 @@ class PageCache:
         body = self.store.body(page, coding)
         if body is None:
             return None  # purged since its sidecar was read: render it
+        page.bodies[coding] = body  # read once while the page is held in memory
         headers = [(k, v) for k, v in page.headers if k.lower() != "etag"]
         headers += [("ETag", etag), *common, ("Content-Length", str(len(body)))]
         if coding:
@@ -190,6 +204,83 @@ class PageCache:
             headers += [("Content-Encoding", coding), ("Content-Length", str(len(body)))]
         start_response(status, [*headers, ("X-Cache", "MISS")])
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
+# Seconds after a page was last seen in place during which a reader arriving while another
+# request renders it again is given the copy its purge removed, instead of waiting for the
+# render (which takes 5-30 ms alone, but hundreds of milliseconds on cores that 200 readers
+# keep busy). Publication to fresh page stays under a second: STALE_SECONDS plus the purge.
+STALE_SECONDS = 0.5
+# Pages and addresses each process keeps in memory (a front page is 4-20 KB in each coding).
+MEMORY_PAGES = 2000
+MEMORY_LOCATIONS = 10000
+
+
+class _Seen:
+    """A page held in memory, and when its sidecar was last seen in place."""
+
+    __slots__ = ("page", "seen")
+
+    def __init__(self, page, seen):
+        self.page, self.seen = page, seen
+
+
+class _Memory:
+    """The pages this process has served lately, bytes and all: a hit costs one stat of the
+    sidecar (still the same file: still the same page) instead of reading and parsing it and
+    then reading the body. The files stay the authority: a page whose sidecar is gone (purged)
+    or replaced is not served from here, except as the bounded stale copy above."""
+
+    def __init__(self, store: PageStore):
+        self.store = store
+        self.pages: dict = {}
+        self.locations: dict = {}
+        self.codings: dict = {}
+
+    def locate(self, path_info, query_string):
+        key = (path_info, query_string)
+        try:
+            return self.locations[key]
+        except KeyError:
+            pass
+        location = locate(path_info, query_string)
+        if len(self.locations) >= MEMORY_LOCATIONS:
+            self.locations.clear()  # a crawler's many addresses: start again, cheaply
+        self.locations[key] = location
+        return location
+
+    def coding(self, accept_encoding, available):
+        key = (accept_encoding, tuple(available))
+        try:
+            return self.codings[key]
+        except KeyError:
+            pass
+        coding = pick_encoding(accept_encoding, available)
+        if len(self.codings) < 100:  # a handful of browsers' headers; others are worked out
+            self.codings[key] = coding
+        return coding
+
+    def lookup(self, location):
+        """(page to serve or None, the copy held of a page that is gone or None)."""
+        now = time.time()
+        held = self.pages.get(location)
+        if held is not None and held.page.expires > now and self.store.unchanged(held.page):
+            held.seen = now
+            return held.page, None
+        page = self.store.lookup(location, now)
+        if page is None:
+            # Held and unexpired, but no longer in place: purged since it was last seen. Kept
+            # while it may still be given, for every reader arriving during the render.
+            if held is not None and held.page.expires > now and now - held.seen <= STALE_SECONDS:
+                return None, held
+            self.pages.pop(location, None)
+            return None, None
+        if len(self.pages) >= MEMORY_PAGES:
+            # The one held longest; another thread changing the dictionary meanwhile is harmless.
+            with contextlib.suppress(RuntimeError, StopIteration, KeyError):
+                del self.pages[next(iter(self.pages))]
+        self.pages[location] = _Seen(page, now)
+        return page, None
 
 
 # Seconds a reader waits for another request's render of the same page before rendering it

@@ -1,7 +1,7 @@
-"""bin/serve (what bin/run ends in) serves as in production: gunicorn with DEBUG off whatever
-the shell says, pages compressed, hashed static files cached for a year, a missing one a 404;
-Ctrl-C stops gunicorn, its workers and the task worker, and frees the port; either one ending
-stops the other."""
+"""bin/serve (what bin/run ends in) serves as in production: granian (gunicorn with
+KHABAR_SERVER=gunicorn) with DEBUG off whatever the shell says, pages compressed, hashed static
+files cached for a year, a missing one a 404; Ctrl-C stops the server, its workers and the task
+worker, and frees the port; either one ending stops the other."""
 
 import contextlib
 import gzip
@@ -93,8 +93,14 @@ def collected(tmp_path_factory):
     return data_dir / "static"
 
 
+@pytest.fixture(params=["granian", "gunicorn"])
+def server(request):
+    """The WSGI server bin/serve starts: granian by default, gunicorn on request."""
+    return request.param
+
+
 @pytest.fixture
-def serve(tmp_path, collected):
+def serve(tmp_path, collected, server):
     """bin/serve on the test database, in its own session as a terminal would run it: yields
     (process, base_url); killed at the end whatever the test did."""
     port = free_port()
@@ -109,6 +115,8 @@ def serve(tmp_path, collected):
         "WEB_CONCURRENCY": "2",
         "DEBUG": "1",  # bin/serve must turn it off
     }
+    if server == "gunicorn":
+        env["KHABAR_SERVER"] = "gunicorn"
     process = subprocess.Popen(
         ["bin/serve"], cwd=ROOT, env=env, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -124,12 +132,12 @@ def serve(tmp_path, collected):
         process.wait()
 
 
-def test_pages_come_from_gunicorn_compressed_with_debug_off(serve, reference_article):
+def test_pages_come_from_the_server_compressed_with_debug_off(serve, server, reference_article):
     _, base = serve
     url = base + iri_to_uri(reference_article.get_absolute_url())
     status, headers, plain = get(url)
     assert status == 200
-    assert headers["Server"].startswith("gunicorn")
+    assert headers["Server"].startswith(server)
     status, headers, packed = get(url, **{"Accept-Encoding": "br"})
     assert headers["Content-Encoding"] == "br"
     assert brotli.decompress(packed) == plain
@@ -158,18 +166,18 @@ def test_hashed_static_files_are_cached_for_a_year_and_a_missing_one_is_a_404(se
         assert get(base + missing)[0] == 404
 
 
-def test_ctrl_c_stops_gunicorn_its_workers_and_the_task_worker(serve):
+def test_ctrl_c_stops_the_server_its_workers_and_the_task_worker(serve, server):
     process, base = serve
     port = int(base.rsplit(":", 1)[1])
-    # The master listens before it forks its workers: wait for the master and its two.
+    # The main process listens before it forks its workers: wait for it and its two.
     deadline = time.monotonic() + 60
     while True:
         started = descendants(process.pid)
         names = [command_line(pid) for pid in started]
-        if sum("gunicorn" in name for name in names) == 3 or time.monotonic() > deadline:
+        if sum(server in name for name in names) == 3 or time.monotonic() > deadline:
             break
         time.sleep(0.2)
-    assert sum("gunicorn" in name for name in names) == 3
+    assert sum(server in name for name in names) == 3
     assert any("db_worker" in name for name in names)
     # Ctrl-C in a terminal: SIGINT to the foreground process group, the script's.
     os.killpg(process.pid, signal.SIGINT)
