@@ -84,6 +84,7 @@ def test_seed_creates_the_three_editions_with_sections_and_stories():
         "fa", "fa_IR", "arabext", "rtl"
     )  # fmt: skip
     assert persian.time_zone == "Asia/Tehran" and persian.end_marker == "/پایان/"
+    assert persian.calendar == "persian"
     assert (english.language, english.numbering_system, english.direction) == ("en", "latn", "ltr")
     assert Edition.objects.filter(is_default=True).get() == arabic
     articles = Article.objects.published()
@@ -142,13 +143,8 @@ def test_translations_go_out_after_their_originals_in_the_same_section():
 
 
 def test_seed_links_each_translation_to_its_arabic_original():
-    try:
-        from khabar.news.translations import translations_of
-    except ModuleNotFoundError:
-        pytest.skip(
-            "khabar.news.translations comes with the translations branch (issue 21, build 2); "
-            "the integrator removes this skip after merging it"
-        )
+    from khabar.news.translations import translations_of
+
     seed()
     for original, translation in demo_pairs():
         assert translation in list(translations_of(original))
@@ -172,17 +168,11 @@ def test_seed_hands_each_new_translation_with_its_original_to_the_linker(monkeyp
     assert [(o.pk, t.pk) for o, t in handed[1]] == [(original.pk, again.pk)]
 
 
-def test_link_demo_translations_needs_no_translations_module_to_seed():
-    # Seeding must work with or without the translations feature in place; what it links is
-    # reported, and without the module nothing is.
+def test_seed_reports_the_translations_it_linked():
     output = seed()
     linked = int(re.search(r"translations linked: (\d+)", output).group(1))
-    try:
-        import khabar.news.translations  # noqa: F401
-    except ModuleNotFoundError:
-        assert linked == 0
-    else:
-        assert linked == len(demo_pairs())
+    assert linked == len(demo_pairs())
+    assert "translations linked: 0" in seed()
 
 
 def test_seed_is_idempotent():

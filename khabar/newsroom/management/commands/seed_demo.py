@@ -19,6 +19,7 @@ from khabar.lib.text import unicode_slug
 from khabar.news import actions
 from khabar.news.demo import load_edition_stories
 from khabar.news.models import Article, Author, Edition, Section, Tag
+from khabar.news.translations import link_translation
 
 ARABIC_EDITION = {
     "code": "ar",
@@ -35,8 +36,7 @@ ARABIC_EDITION = {
 }
 
 # Year first, numbers only, 24-hour clock: how Persian agencies print a date line
-# (۱۴۰۵/۰۹/۱۲، ۱۴:۰۵). Numbers only also read right whichever calendar the edition shows, so
-# the pattern needs no change when the edition turns to the Solar Hijri calendar.
+# (۱۴۰۵/۰۹/۱۲، ۱۴:۰۵), in the Solar Hijri calendar Iranian readers live by.
 PERSIAN_EDITION = {
     "code": "fa",
     "name": "خبر فارسی",
@@ -48,6 +48,7 @@ PERSIAN_EDITION = {
     "end_marker": "/پایان/",
     "time_zone": "Asia/Tehran",
     "datetime_pattern": "y/MM/dd، HH:mm",
+    "calendar": "persian",
     "is_default": False,
 }
 
@@ -275,19 +276,7 @@ def arabic_story(key: str) -> Article | None:
 
 
 def link_demo_translations(pairs: list[tuple[Article, Article]]) -> int:
-    """Link each (Arabic original, translation) pair made in this run into one translation group.
-
-    Imported here, not at the top: khabar.news.translations arrives with the translations
-    feature, and the demo loader must not fail to import without it.
-    """
-    if not pairs:
-        return 0
-    try:
-        from khabar.news.translations import link_translation
-    except ModuleNotFoundError as error:
-        if error.name != "khabar.news.translations":
-            raise
-        return 0
+    """Link each (Arabic original, translation) pair made in this run into one translation group."""
     for original, translation in pairs:
         link_translation(original, translation)
     return len(pairs)
