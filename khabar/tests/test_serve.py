@@ -117,9 +117,12 @@ def serve(tmp_path, collected, server):
     }
     if server == "gunicorn":
         env["KHABAR_SERVER"] = "gunicorn"
+    # As a terminal starts it: SIGINT at its default even when this test runs from a background
+    # job, which starts programs with SIGINT ignored (bash cannot trap a signal ignored at entry).
     process = subprocess.Popen(
         ["bin/serve"], cwd=ROOT, env=env, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
