@@ -19,7 +19,7 @@ from khabar.comments import actions
 from khabar.comments.forms import EditCommentForm
 from khabar.comments.models import Ban, Comment, ModerationLog
 from khabar.lib.dates import localize_digits
-from khabar.newsroom.roles import can
+from khabar.newsroom.roles import can, desk_editions
 
 
 def moderator_required(view):
@@ -34,6 +34,15 @@ def moderator_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def moderated_by(user):
+    """The comments `user` may moderate: those on stories of the editions their roles cover (a
+    Persian-desk moderator sees and acts on Persian comments only; no limit = every edition)."""
+    editions = desk_editions(user)
+    if editions is None:
+        return Comment.objects.all()
+    return Comment.objects.filter(article__edition_id__in=editions)
 
 
 STATES = [s.value for s in Comment.Status]
@@ -58,9 +67,10 @@ def queue(request):
         state = Comment.Status.PENDING
     if request.method == "POST":
         return _bulk(request, state)
-    counts = _counts()
+    counts = _counts(request.user)
     comments = (
-        Comment.objects.filter(status=state)
+        moderated_by(request.user)
+        .filter(status=state)
         .select_related("article__edition", "parent")
         .order_by("created_at" if state == Comment.Status.PENDING else "-created_at", "id")
     )
@@ -69,13 +79,13 @@ def queue(request):
     return render(
         request,
         "comments/desk/queue.html",
-        {"page": page, "state": state, "tabs": tabs, "log": ModerationLog.objects.select_related(
-            "actor", "comment")[:15]},
+        {"page": page, "state": state, "tabs": tabs, "log": ModerationLog.objects.filter(
+            comment__in=moderated_by(request.user)).select_related("actor", "comment")[:15]},
     )  # fmt: skip
 
 
-def _counts() -> dict[str, int]:
-    return dict(Comment.objects.values_list("status").annotate(n=Count("id")))
+def _counts(user) -> dict[str, int]:
+    return dict(moderated_by(user).values_list("status").annotate(n=Count("id")))
 
 
 def _bulk(request, state):
@@ -84,13 +94,13 @@ def _bulk(request, state):
     if request.POST.get("one") and re.fullmatch(r"[0-9]{1,12}", request.GET.get("only", "")):
         # A button on one comment (without JavaScript): that comment alone.
         action, ids = request.POST["one"], [int(request.GET["only"])]
-    comments = list(Comment.objects.filter(pk__in=ids))
+    comments = list(moderated_by(request.user).filter(pk__in=ids))
     ok, message = _apply(action, comments, request.user)
     if request.headers.get("X-Requested-With") == "fetch":
         # The queue's script updates the page in place, so the moderator's place in the list
         # (and the keyboard focus) is kept: each comment's new state, the tabs' counts.
-        statuses = dict(Comment.objects.filter(pk__in=ids).values_list("pk", "status"))
-        counts = _counts()
+        statuses = dict(moderated_by(request.user).filter(pk__in=ids).values_list("pk", "status"))
+        counts = _counts(request.user)
         return JsonResponse(
             {"ok": ok, "message": message, "statuses": statuses,
              "counts": {s: interface_digits(counts.get(s, 0)) for s in STATES}},
@@ -123,7 +133,9 @@ def _apply(action: str, comments: list, user) -> tuple[bool, str]:
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
-    comment = get_object_or_404(Comment.objects.select_related("article__edition"), pk=pk)
+    comment = get_object_or_404(
+        moderated_by(request.user).select_related("article__edition"), pk=pk
+    )
     form = EditCommentForm(
         request.POST or None, initial={"body": comment.body, "note": comment.edit_note}
     )

@@ -164,7 +164,8 @@ def can(user, action: str, article=None, *, edition=None) -> bool:
     """May `user` do `action` (to `article`, or in `edition` for a story not made yet)?
 
     Actions: desk, create, edit, submit, send_back, publish (also schedule, embargo, unpublish),
-    correct, restore, create_tag; moderate (the comments' queue, for any story). A person whose
+    correct, restore, create_tag; moderate (the comments' queue, which then lists only the comments
+    of the person's editions: khabar/comments/desk.py moderated_by). A person whose
     roles are limited to some editions (DeskProfile.editions) may do none of the story's
     actions in another edition.
     """
