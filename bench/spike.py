@@ -297,8 +297,7 @@ def commenter_loop(port, stop, tally, codes, run_id, who, latencies):
     n = 0
     while not stop.is_set():
         n += 1
-        code = random.choice(codes)
-        path = f"/ar/comments/{code}"
+        path = random.choice(codes)
         started = time.monotonic()
         status, _, body = reader.request("GET", path + "/challenge")
         latencies.append(("challenge", time.monotonic() - started, status))
@@ -487,8 +486,13 @@ def content(env):
     articles = list(Article.objects.published().select_related("edition")[:40])
     return {
         "articles": [iri_to_uri(a.get_absolute_url()) for a in articles],
-        "regions": [f"/ar/comments/{a.news_code}?partial=1" for a in articles],
-        "codes": [a.news_code for a in articles if a.effective_comment_mode != "closed"],
+        # Each story's comments under its own edition (the demo has Arabic, Persian and English).
+        "regions": [f"/{a.edition.code}/comments/{a.news_code}?partial=1" for a in articles],
+        "codes": [
+            f"/{a.edition.code}/comments/{a.news_code}"
+            for a in articles
+            if a.effective_comment_mode != "closed"
+        ],
         "targets": [(a.pk, iri_to_uri(a.get_absolute_url())) for a in articles[:10]],
         "section": Section.objects.filter(edition__code="ar").first().pk,
     }
