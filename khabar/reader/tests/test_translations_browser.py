@@ -7,7 +7,7 @@ import pytest
 from khabar.news import actions
 from khabar.news.tests.translated import other_editions
 from khabar.news.translations import start_translation
-from khabar.testing import axe_violations, overflow
+from khabar.testing import axe_violations, open_page, overflow
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -15,10 +15,9 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="ar-IQ", viewport={"width": 320, "height": 800})
-    page = context.new_page()
-    page.problems = []
-    page.on("console", lambda msg: msg.type == "error" and page.problems.append(msg.text))
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    context.problems = []
+    page = open_page(context)
+    page.problems = context.problems
     yield page
     context.close()
 
