@@ -20,6 +20,7 @@ to serve (a page without one is not served).
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -40,6 +41,10 @@ EXCLUDED_PREFIXES = ("/desk/", "/admin/", "/api/", "/static/", "/media/", "/i18n
 UNCACHED_PATHS = frozenset({"/"})
 MAX_PATH_BYTES = 1024
 MAX_SEGMENT_BYTES = 200  # under every filesystem's 255, leaving room for ".html.json.tmp…"
+# A normalised query kept under its own name: name=value pairs of these characters only (no
+# "/", so the name never leaves its directory; no "+" or "~", which browsers and Python encode
+# differently), as deploy/nginx/khabar.conf's $khabar_query_file accepts them. Keep in step.
+QUERY_FILE = re.compile(r"[a-z]+=[A-Za-z0-9_.%-]*(&[a-z]+=[A-Za-z0-9_.%-]*)*")
 SUFFIXES = {"": "", "gzip": ".gz", "br": ".br"}
 # Headers that belong to one answer, not to the page: never kept, or rewritten on each hit.
 _NOT_KEPT = frozenset(
@@ -58,7 +63,7 @@ class Location:
     path: str  # the decoded request path, "/ar/news/100062/slug"
     query: str  # the normalised query string, "" for none
     directory: str  # "ar/news/100062/slug"
-    name: str  # "index.html", or "q-<hash>.html" for a query
+    name: str  # "index.html"; "q-<query>.html" or "h-<hash>.html" for a query
 
     @property
     def file(self) -> str:
@@ -118,8 +123,10 @@ def locate(path_info: str, query_string: str = "") -> Location | None:
         if not pairs or any(name not in QUERY_PARAMS for name, _value in pairs):
             return None
         query = urlencode(sorted(pairs))
-    if query:
-        name = "q-" + hashlib.sha256(query.encode()).hexdigest()[:24] + ".html"
+    if query and len(query) <= MAX_SEGMENT_BYTES - 10 and QUERY_FILE.fullmatch(query):
+        name = f"q-{query}.html"
+    elif query:
+        name = "h-" + hashlib.sha256(query.encode()).hexdigest()[:24] + ".html"
     else:
         name = "index.html"
     return Location(path=path, query=query, directory="/".join(segments), name=name)

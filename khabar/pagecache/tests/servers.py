@@ -163,7 +163,7 @@ def start_nginx(directory: Path, *, app: str, data_dir: Path, cpu=None, tls=True
     bench, comparing with Varnish, which speaks no TLS): the site's server on plain HTTP."""
     binary("nginx")
     directory.mkdir(parents=True, exist_ok=True)
-    for sub in ("logs", "tmp", "cache"):
+    for sub in ("logs", "tmp"):
         (directory / sub).mkdir(exist_ok=True)
     cert, key = directory / "cert.pem", directory / "key.pem"
     subprocess.run(
@@ -177,8 +177,7 @@ def start_nginx(directory: Path, *, app: str, data_dir: Path, cpu=None, tls=True
         DEPLOY / "nginx" / "khabar.conf", directory / "khabar.conf",
         SERVER_NAME="127.0.0.1 localhost", HTTP_LISTEN=f"127.0.0.1:{http_port}",
         HTTPS_LISTEN=f"127.0.0.1:{https_port}", CERT=cert, CERT_KEY=key,
-        APP=app.removeprefix("http://"), DATA_DIR=data_dir, CACHE_DIR=directory / "cache",
-        CONF_DIR=directory,
+        APP=app.removeprefix("http://"), DATA_DIR=data_dir, CONF_DIR=directory,
     )  # fmt: skip
     if not tls:
         conf = directory / "khabar.conf"
