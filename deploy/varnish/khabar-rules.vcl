@@ -51,6 +51,14 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
+    # Tracking parameters (newsletters, social networks, campaigns) are read by no page: left
+    # out, so that a shared link is served from the page's own copy rather than fetched for
+    # every reader who follows it (khabar/pagecache/store.py leaves out the same).
+    if (req.url ~ "[?&](utm_[a-z_]*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid)=") {
+        set req.url = regsuball(req.url,
+            "(?<=[?&])(utm_[a-z_]*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid)=[^&]*(&|$)", "");
+        set req.url = regsub(req.url, "[?&]+$", "");
+    }
     # The desk, the admin, the partner API and the language menu are per person.
     if (req.url ~ "^/(desk|admin|api|i18n)(/|$)" || req.http.Authorization) {
         return (pass);

@@ -33,6 +33,11 @@ from khabar.lib.compression import MIN_SIZE, choose_encoding, compress, is_compr
 # Query parameters the public pages read: a query with any other (a campaign's utm_source, a
 # cache-busting random value) is not kept, or anyone could fill the disk with one page.
 QUERY_PARAMS = frozenset({"page", "p", "partial", "order", "after"})
+# Added to links by newsletters, social networks and ad campaigns, read by no page: left out of
+# where a page is kept, so that a shared link (?utm_source=…&fbclid=…) is answered from the same
+# kept page as the plain address, not rendered for every reader who follows it.
+TRACKING_PREFIXES = ("utm_",)
+TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid"})
 # Never kept, whatever their headers say: the desk, the admin, the API, files served by
 # WhiteNoise or the front server, the language switch.
 EXCLUDED_PREFIXES = ("/desk/", "/admin/", "/api/", "/static/", "/media/", "/i18n/")
@@ -98,9 +103,14 @@ def _safe_segment(segment: str) -> bool:
     )
 
 
+def _tracking(name: str) -> bool:
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+
+
 def locate(path_info: str, query_string: str = "") -> Location | None:
     """Where the page of this request is kept, or None if it may not be (a path that is not
-    plain UTF-8 segments, an excluded area, a query the pages do not read).
+    plain UTF-8 segments, an excluded area, a query the pages do not read). Tracking
+    parameters are left out: /ar/?utm_source=x is kept where /ar/ is.
 
     `path_info` is as WSGI gives it: the request's bytes decoded as ISO-8859-1."""
     try:
@@ -120,7 +130,10 @@ def locate(path_info: str, query_string: str = "") -> Location | None:
             pairs = parse_qsl(query_string, keep_blank_values=True, strict_parsing=True)
         except ValueError:
             return None
-        if not pairs or any(name not in QUERY_PARAMS for name, _value in pairs):
+        if not pairs:
+            return None
+        pairs = [(name, value) for name, value in pairs if not _tracking(name)]
+        if any(name not in QUERY_PARAMS for name, _value in pairs):
             return None
         query = urlencode(sorted(pairs))
     if query and len(query) <= MAX_SEGMENT_BYTES - 10 and QUERY_FILE.fullmatch(query):

@@ -193,17 +193,25 @@ def test_the_comments_region_comes_from_the_file_tree_and_a_purge_removes_it(
     assert not sent_as_file(fetch(front.https + region)[1])
 
 
-def test_a_query_the_app_does_not_keep_is_the_apps_answer_every_time(front, make_article,
-                                                                     editor):  # fmt: skip
+def test_other_queries_are_the_apps_and_a_shared_link_is_its_cached_page(front, make_article,
+                                                                        editor):  # fmt: skip
     article = make_article("خبر عبر رابط النشرة")
-    path = article.get_absolute_url() + "?from=newsletter"
+    shared = article.get_absolute_url() + "?utm_source=newsletter&fbclid=abc"
+    other = article.get_absolute_url() + "?from=newsletter"
+    from_tree(front, article.get_absolute_url())
+    # A shared link: the app's page cache answers with the page kept for the plain address.
+    states = [fetch(front.https + shared)[1].get("X-Cache") for _ in range(2)]
+    assert states == ["HIT", "HIT"]
+    # A parameter the app neither reads nor knows: rendered every time, never kept.
     for _ in range(2):
-        status, headers, _body = fetch(front.https + path)
-        assert status == 200 and not sent_as_file(headers) and "X-Proxy-Cache" not in headers
+        status, headers, _body = fetch(front.https + other)
+        assert status == 200 and not sent_as_file(headers) and "X-Cache" not in headers
+    headline = "خبر صحح عبر رابط النشرة"
     status = correct_through_the_desk(front.https, article, editor, kind="correction",
-                                      note="صُحّح.", headline="خبر صحح عبر رابط النشرة")  # fmt: skip
+                                      note="صُحّح.", headline=headline)  # fmt: skip
     assert status == 302
-    assert "خبر صحح عبر رابط النشرة" in fetch(front.https + path)[2].decode()
+    assert headline in fetch(front.https + shared)[2].decode()
+    assert headline in fetch(front.https + other)[2].decode()
 
 
 def test_desk_admin_api_comment_posts_and_private_answers_are_never_cached(front, make_article):

@@ -40,6 +40,13 @@ def test_a_query_that_makes_no_plain_file_name_is_kept_under_its_hash(query):
     assert "/" not in location.name
 
 
+def test_tracking_parameters_are_left_out_so_a_shared_link_is_the_page_itself():
+    plain = locate("/ar/news/1/x")
+    for query in ("utm_source=newsletter&utm_medium=email", "fbclid=IwAR0abc", "gclid=1&mc_cid=2"):
+        assert locate("/ar/news/1/x", query) == plain, query
+    assert locate("/ar/section/x/", "utm_campaign=a&page=2") == locate("/ar/section/x/", "page=2")
+
+
 @pytest.mark.parametrize(
     ("path", "query"),
     [
@@ -56,8 +63,9 @@ def test_a_query_that_makes_no_plain_file_name_is_kept_under_its_hash(query):
         ("/admin/news/article/", ""),
         ("/api/ar/items", ""),
         ("/static/reader/site.css", ""),
-        ("/ar/", "utm_source=x"),  # a parameter no page reads: anyone could fill the disk
+        ("/ar/", "nocache=123"),  # a parameter no page reads: anyone could fill the disk
         ("/ar/", "page=2&nocache=123"),
+        ("/ar/", "utm_source=x&nocache=123"),
         ("/ar/", "page"),  # not name=value
         ("/", ""),  # the arrival redirect, one per reader's languages
         ("/", "page=2"),

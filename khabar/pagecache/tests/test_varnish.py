@@ -201,6 +201,21 @@ def test_each_coding_is_a_copy_of_its_own_sent_as_kept_and_purged_with_the_page(
         assert fetch(url, headers={"Accept-Encoding": accept})[1]["X-Cache"] == "MISS", accept
 
 
+def test_tracking_parameters_do_not_fragment_the_cache(varnish, make_article):
+    article = make_article("خبر في رابط مشارك")
+    url = varnish + article.get_absolute_url()
+    assert fetch(url)[1]["X-Cache"] == "MISS"
+    for query in ("?utm_source=newsletter", "?fbclid=abc&utm_medium=social", "?gclid=1"):
+        status, headers, _body = fetch(url + query)
+        assert (status, headers["X-Cache"]) == (200, "HIT"), query
+    section = varnish + article.section.get_absolute_url()
+    assert fetch(section + "?page=1")[1]["X-Cache"] == "MISS"
+    for query in ("?utm_campaign=a&page=1", "?page=1&utm_campaign=b"):
+        assert fetch(section + query)[1]["X-Cache"] == "HIT", query
+    # A parameter that only looks like one stays.
+    assert fetch(url + "?xutm_source=1")[1]["X-Cache"] == "MISS"
+
+
 def test_cookies_do_not_fragment_the_cache(varnish, make_article):
     article = make_article("خبر يقرؤه قراء بملفات تعريف مختلفة")
     url = varnish + article.get_absolute_url()
