@@ -51,14 +51,6 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    # Tracking parameters (newsletters, social networks, campaigns) are read by no page: left
-    # out, so that a shared link is served from the page's own copy rather than fetched for
-    # every reader who follows it (khabar/pagecache/store.py leaves out the same).
-    if (req.url ~ "[?&](utm_[a-z_]*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid)=") {
-        set req.url = regsuball(req.url,
-            "(?<=[?&])(utm_[a-z_]*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid)=[^&]*(&|$)", "");
-        set req.url = regsub(req.url, "[?&]+$", "");
-    }
     # The desk, the admin, the partner API and the language menu are per person.
     if (req.url ~ "^/(desk|admin|api|i18n)(/|$)" || req.http.Authorization) {
         return (pass);
@@ -73,6 +65,15 @@ sub vcl_recv {
     # reads the reader's own cookies (the CSRF token, the proof of a confirmed address).
     if (req.url ~ "^/([^/]+/)?comments/" && req.url !~ "[?&]partial(=|&|$)") {
         return (pass);
+    }
+    # Tracking parameters (newsletters, social networks, campaigns) are read by no page: left
+    # out, so that a shared link is served from the page's own copy rather than fetched for
+    # every reader who follows it (khabar/pagecache/store.py leaves out the same). Not before
+    # the root's pass above: its redirect carries them on to the edition's page.
+    if (req.url ~ "[?&](utm_[a-z_]*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid)=") {
+        set req.url = regsuball(req.url,
+            "(?<=[?&])(utm_[a-z_]*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid)=[^&]*(&|$)", "");
+        set req.url = regsub(req.url, "[?&]+$", "");
     }
     # Reader pages never read a cookie: dropping them keeps one copy per page, not one per
     # reader's cookie jar.
