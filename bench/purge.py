@@ -1,20 +1,24 @@
 """Publication to fresh page: how long after an editor saves a correction readers get it through
-the embedded page cache, on the story's page, the front page, its section, its tag and the feed.
+the embedded page cache, nginx's file tree and Varnish, on the story's page, the front page, its
+section, its tag, the tag's list with a query string (`?page=N`, the page that shows the story)
+and the feed.
 
     .venv/bin/python bench/purge.py                       # SQLite, 10 corrections
     .venv/bin/python bench/purge.py --rounds 20 --workers 4
     .venv/bin/python bench/purge.py --database postgres://postgres@127.0.0.1:5432/khabar_bench
 
 A scratch data directory gets the demo site; gunicorn (--workers, sync) serves it behind the
-embedded cache, as bin/run does. Each round warms the five pages (each answered from the cache),
-saves a correction of a demo story in this process (the desk: commit, then purge after commit,
-of the embedded cache and, when varnishd is installed, of a Varnish in front, read through too),
-and five readers side by side ask for their page again until the new headline shows. Printed:
-the save (commit and purge), the time until the last of the five pages is fresh, and whether
-any reader was answered a stale page after the save returned (the purge is exact and
-synchronous, so there should be none). The peer, measured in the same run: the same five pages
-rendered by Django with the cache missing (what any fresh answer costs at least), and the
-freshness a cache without purge gives (the pages' max-age, waited out, not measured).
+embedded cache, as bin/run does; when installed, nginx (deploy/nginx/khabar.conf, plain HTTP)
+sends the page cache's files in front of it, and a Varnish (deploy/varnish) sits in front of it
+too. Each round warms the six pages (each answered from the cache), saves a correction of a demo
+story in this process (the desk: commit, then purge after commit, of the embedded cache, which
+removes the files nginx sends, and of the Varnish), and six readers side by side ask for their
+page again until the new headline shows. Printed: the save (commit and purge), the time until
+the last of the six pages is fresh, and whether any reader was answered a stale page after the
+save returned (the purge is exact and synchronous, so there should be none). The peer, measured
+in the same run: the same six pages rendered by Django with the cache missing (what any fresh
+answer costs at least), and the freshness a cache without purge gives (the pages' max-age,
+waited out, not measured).
 """
 
 import argparse
@@ -62,6 +66,7 @@ def main():
         app_environment,
         collect_static,
         start_gunicorn,
+        start_nginx,
         start_varnish,
         stop,
     )
@@ -89,6 +94,13 @@ def main():
             fronts.append(("Varnish (xkey) before the embedded cache", varnish_base))
         else:
             print("varnishd is not installed: Varnish not measured")
+        if shutil.which("nginx") or Path("/usr/sbin/nginx").exists():
+            nginx, _http, nginx_base = start_nginx(data_dir / "nginx", app=app_base,
+                                                   data_dir=data_dir, tls=False)  # fmt: skip
+            started_servers.append(nginx)
+            fronts.append(("nginx file tree before the embedded cache", nginx_base))
+        else:
+            print("nginx is not installed: nginx not measured")
         results = [(name, rounds(base, stories, editor, args.rounds)) for name, base in fronts]
     finally:
         for server in reversed(started_servers):
@@ -100,16 +112,36 @@ def main():
     engine = "PostgreSQL" if args.database.startswith("postgres") else "SQLite"
     for name, (saves, fresh_times, renders, stale_answers) in results:
         print(f"publication to fresh page through the {name}, gunicorn {args.workers} sync "
-              f"workers, {engine}, {len(fresh_times)} corrections, 5 pages each (article, "
-              f"front, section, tag, feed)")  # fmt: skip
+              f"workers, {engine}, {len(fresh_times)} corrections, 6 pages each (article, "
+              f"front, section, tag, tag ?page=N, feed)")  # fmt: skip
         print(f"  save (commit + purge):          median {ms(saves, 0.5)}, max {ms(saves, 1)}")
-        print(f"  save to all 5 pages fresh:      median {ms(fresh_times, 0.5)}, "
+        print(f"  save to all 6 pages fresh:      median {ms(fresh_times, 0.5)}, "
               f"p95 {ms(fresh_times, 0.95)}, max {ms(fresh_times, 1)}")  # fmt: skip
-        print(f"  peer, the 5 pages uncached:     median {ms(renders, 0.5)}")
+        print(f"  peer, the 6 pages uncached:     median {ms(renders, 0.5)}")
         ratio = statistics.median(fresh_times) / statistics.median(renders)
         print(f"  fresh / uncached render:        {ratio:.2f}x")
         print(f"  stale answers after the save:   {stale_answers}")
     print("without purge (max-age only): up to KHABAR_PAGE_MAX_AGE (60 s by default)")
+
+
+def shows(text: str, headline: str) -> bool:
+    """Whether a page (HTML, escaped by the templates) or a feed (XML) shows the headline."""
+    from django.utils.html import escape
+
+    return headline in text or escape(headline) in text
+
+
+def listed(base, list_url, headline):
+    """The list's page with a query string (?page=N) that shows the story."""
+    from khabar.pagecache.tests.servers import fetch
+
+    for number in range(1, 20):
+        status, _headers, body = fetch(f"{base}{list_url}?page={number}")
+        if status != 200:
+            break
+        if shows(body.decode(), headline):
+            return f"{list_url}?page={number}"
+    raise AssertionError(f"{headline} is on no page of {list_url}")
 
 
 def rounds(base, stories, editor, count):
@@ -127,6 +159,7 @@ def rounds(base, stories, editor, count):
         tag = story.tags.first()
         urls = [story.get_absolute_url(), f"/{story.edition.code}/",
                 story.section.get_absolute_url(), tag.get_absolute_url(),
+                listed(base, tag.get_absolute_url(), story.headline),
                 f"/{story.edition.code}/feeds/rss.xml"]  # fmt: skip
         for url in urls:
             for _ in range(2):
@@ -140,7 +173,7 @@ def rounds(base, stories, editor, count):
 
         def fresh_after(url, headline=headline, started=started, stale=stale):
             while time.monotonic() - started < 10:
-                if headline in read_page(base, url)[1]:
+                if shows(read_page(base, url)[1], headline):
                     return time.monotonic() - started
                 stale.append(url)
             return float("inf")
@@ -148,7 +181,7 @@ def rounds(base, stories, editor, count):
         with ThreadPoolExecutor(len(urls)) as readers:
             fresh_times.append(max(readers.map(fresh_after, urls)))
         stale_answers += len(stale)
-        # The peer: the same five pages rendered with every cache missing (purged by their
+        # The peer: the same six pages rendered with every cache missing (purged by their
         # keys), read side by side as above.
         purge([f"s{story.news_code}", f"f{story.edition.code}", f"feed-{story.edition.code}"])
         begun = time.monotonic()

@@ -20,6 +20,7 @@ to serve (a page without one is not served).
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -32,6 +33,11 @@ from khabar.lib.compression import MIN_SIZE, choose_encoding, compress, is_compr
 # Query parameters the public pages read: a query with any other (a campaign's utm_source, a
 # cache-busting random value) is not kept, or anyone could fill the disk with one page.
 QUERY_PARAMS = frozenset({"page", "p", "partial", "order", "after"})
+# Added to links by newsletters, social networks and ad campaigns, read by no page: left out of
+# where a page is kept, so that a shared link (?utm_source=…&fbclid=…) is answered from the same
+# kept page as the plain address, not rendered for every reader who follows it.
+TRACKING_PREFIXES = ("utm_",)
+TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid"})
 # Never kept, whatever their headers say: the desk, the admin, the API, files served by
 # WhiteNoise or the front server, the language switch.
 EXCLUDED_PREFIXES = ("/desk/", "/admin/", "/api/", "/static/", "/media/", "/i18n/")
@@ -40,6 +46,10 @@ EXCLUDED_PREFIXES = ("/desk/", "/admin/", "/api/", "/static/", "/media/", "/i18n
 UNCACHED_PATHS = frozenset({"/"})
 MAX_PATH_BYTES = 1024
 MAX_SEGMENT_BYTES = 200  # under every filesystem's 255, leaving room for ".html.json.tmp…"
+# A normalised query kept under its own name: name=value pairs of these characters only (no
+# "/", so the name never leaves its directory; no "+" or "~", which browsers and Python encode
+# differently), as deploy/nginx/khabar.conf's $khabar_query_file accepts them. Keep in step.
+QUERY_FILE = re.compile(r"[a-z]+=[A-Za-z0-9_.%-]*(&[a-z]+=[A-Za-z0-9_.%-]*)*")
 SUFFIXES = {"": "", "gzip": ".gz", "br": ".br"}
 # Headers that belong to one answer, not to the page: never kept, or rewritten on each hit.
 _NOT_KEPT = frozenset(
@@ -58,7 +68,7 @@ class Location:
     path: str  # the decoded request path, "/ar/news/100062/slug"
     query: str  # the normalised query string, "" for none
     directory: str  # "ar/news/100062/slug"
-    name: str  # "index.html", or "q-<hash>.html" for a query
+    name: str  # "index.html"; "q-<query>.html" or "h-<hash>.html" for a query
 
     @property
     def file(self) -> str:
@@ -93,9 +103,14 @@ def _safe_segment(segment: str) -> bool:
     )
 
 
+def _tracking(name: str) -> bool:
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+
+
 def locate(path_info: str, query_string: str = "") -> Location | None:
     """Where the page of this request is kept, or None if it may not be (a path that is not
-    plain UTF-8 segments, an excluded area, a query the pages do not read).
+    plain UTF-8 segments, an excluded area, a query the pages do not read). Tracking
+    parameters are left out: /ar/?utm_source=x is kept where /ar/ is.
 
     `path_info` is as WSGI gives it: the request's bytes decoded as ISO-8859-1."""
     try:
@@ -115,11 +130,16 @@ def locate(path_info: str, query_string: str = "") -> Location | None:
             pairs = parse_qsl(query_string, keep_blank_values=True, strict_parsing=True)
         except ValueError:
             return None
-        if not pairs or any(name not in QUERY_PARAMS for name, _value in pairs):
+        if not pairs:
+            return None
+        pairs = [(name, value) for name, value in pairs if not _tracking(name)]
+        if any(name not in QUERY_PARAMS for name, _value in pairs):
             return None
         query = urlencode(sorted(pairs))
-    if query:
-        name = "q-" + hashlib.sha256(query.encode()).hexdigest()[:24] + ".html"
+    if query and len(query) <= MAX_SEGMENT_BYTES - 10 and QUERY_FILE.fullmatch(query):
+        name = f"q-{query}.html"
+    elif query:
+        name = "h-" + hashlib.sha256(query.encode()).hexdigest()[:24] + ".html"
     else:
         name = "index.html"
     return Location(path=path, query=query, directory="/".join(segments), name=name)

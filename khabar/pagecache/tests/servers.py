@@ -105,6 +105,30 @@ def start_gunicorn(data_dir: Path, *, database_url: str, static: Path, workers=2
     return process, base
 
 
+def start_granian(data_dir: Path, *, database_url: str, static: Path, workers=1, threads=16,
+                  cpu=None, **env):  # fmt: skip
+    """Khabar in granian as bin/serve runs it (WSGI, `threads` blocking threads a worker), on
+    its own port: (process, base_url), listening."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not (data_dir / "static").exists():
+        (data_dir / "static").symlink_to(static)
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "KHABAR_DATA_DIR": str(data_dir),
+        "DEBUG": "0",
+        **{name: str(value) for name, value in env.items()},
+    }
+    argv = [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--blocking-threads", str(threads), "khabar.wsgi:application"]  # fmt: skip
+    process = _spawn(argv, env=environment, cpu=cpu, cwd=REPO)
+    base = f"http://127.0.0.1:{port}"
+    wait_until_listening(process, base)
+    return process, base
+
+
 def probe_url() -> tuple[str, int]:
     """What the backends' health probe asks for: /health when the app has it, else the desk's
     login page (200 whether or not there is content yet)."""
@@ -117,10 +141,13 @@ def probe_url() -> tuple[str, int]:
         return "/desk/login/", 200
 
 
-def start_varnish(directory: Path, backends: list[str], *, acl=None, cpu=None, port=None):
+def start_varnish(directory: Path, backends: list[str], *, acl=None, cpu=None, port=None,
+                  vcl: str | None = None, params=()):  # fmt: skip
     """varnishd with deploy/varnish/khabar.vcl (one backend) or khabar-scaled.vcl (two), the
     backends' addresses ("http://127.0.0.1:PORT") put in place of the shipped ones:
-    (process, base_url), listening and with its backends healthy."""
+    (process, base_url), listening and with its backends healthy. `vcl`: another VCL's text
+    instead (bench/cache_hits.py's floor), its backend at @BACKEND_PORT@; `params`: more
+    varnishd arguments."""
     binary("varnishd")
     directory.mkdir(parents=True, exist_ok=True)
     url, status = probe_url()
@@ -142,10 +169,14 @@ def start_varnish(directory: Path, backends: list[str], *, acl=None, cpu=None, p
     if acl is not None:
         rules = rules.replace('"127.0.0.1";\n    "::1";', f'"{acl}";')
     (directory / "khabar-rules.vcl").write_text(rules)
+    if vcl is not None:
+        text = vcl.replace("@BACKEND_PORT@", backends[0].rsplit(":", 1)[1])
+        (directory / name).write_text(text)
     port = port or free_port()
     argv = ["varnishd", "-F", "-n", str(directory / "work"), "-a", f"127.0.0.1:{port}",
             "-f", str(directory / name), "-p", f"vcl_path={directory}",
-            "-p", "vcc_allow_inline_c=off", "-s", "malloc,64m", "-T", "none"]  # fmt: skip
+            "-p", "vcc_allow_inline_c=off", "-s", "malloc,64m", "-T", "none",
+            *params]  # fmt: skip
     if os.geteuid() == 0:
         argv += ["-j", "none"]  # as root, Varnish would switch to a "varnish" user and group
     process = _spawn(argv, cpu=cpu, stderr=subprocess.DEVNULL)
@@ -163,7 +194,7 @@ def start_nginx(directory: Path, *, app: str, data_dir: Path, cpu=None, tls=True
     bench, comparing with Varnish, which speaks no TLS): the site's server on plain HTTP."""
     binary("nginx")
     directory.mkdir(parents=True, exist_ok=True)
-    for sub in ("logs", "tmp", "cache"):
+    for sub in ("logs", "tmp"):
         (directory / sub).mkdir(exist_ok=True)
     cert, key = directory / "cert.pem", directory / "key.pem"
     subprocess.run(
@@ -177,8 +208,7 @@ def start_nginx(directory: Path, *, app: str, data_dir: Path, cpu=None, tls=True
         DEPLOY / "nginx" / "khabar.conf", directory / "khabar.conf",
         SERVER_NAME="127.0.0.1 localhost", HTTP_LISTEN=f"127.0.0.1:{http_port}",
         HTTPS_LISTEN=f"127.0.0.1:{https_port}", CERT=cert, CERT_KEY=key,
-        APP=app.removeprefix("http://"), DATA_DIR=data_dir, CACHE_DIR=directory / "cache",
-        CONF_DIR=directory,
+        APP=app.removeprefix("http://"), DATA_DIR=data_dir, CONF_DIR=directory,
     )  # fmt: skip
     if not tls:
         conf = directory / "khabar.conf"

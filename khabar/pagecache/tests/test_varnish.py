@@ -1,6 +1,7 @@
 """Varnish with deploy/varnish, started for real: what it keeps, what it never keeps, and the
 purge by surrogate key that khabar.pagecache.varnish.purge sends."""
 
+import gzip
 import http.server
 import re
 import threading
@@ -8,6 +9,7 @@ import time
 import urllib.parse
 from collections import Counter
 
+import brotli
 import pytest
 from django.test import Client
 
@@ -169,9 +171,49 @@ def test_a_reader_page_is_a_hit_the_second_time(varnish, make_article):
     assert (first[0], first[1]["X-Cache"]) == (200, "MISS")
     assert (second[0], second[1]["X-Cache"]) == (200, "HIT")
     assert second[2] == first[2]
-    # Varnish compresses it once for every reader who accepts gzip.
-    _status, headers, _body = fetch(url, headers={"Accept-Encoding": "br, gzip"})
-    assert headers["X-Cache"] == "HIT" and headers["Content-Encoding"] == "gzip"
+
+
+def test_each_coding_is_a_copy_of_its_own_sent_as_kept_and_purged_with_the_page(
+    varnish, make_article
+):
+    """Brotli, gzip and plain copies: a hit sends the bytes as kept (no gunzip for a client
+    without gzip), and any browser's Accept-Encoding falls into one of the three."""
+    article = make_article("خبر بثلاث نسخ")
+    url = varnish + article.get_absolute_url()
+    plain = fetch(url)[2]
+    for accept, coding, decode in [
+        ("br, gzip, deflate", "br", brotli.decompress),
+        ("gzip, deflate", "gzip", gzip.decompress),
+        ("identity", "", bytes),
+    ]:
+        answers = [fetch(url, headers={"Accept-Encoding": accept}) for _ in range(2)]
+        assert [h["X-Cache"] for _s, h, _b in answers][1] == "HIT", accept
+        for _status, headers, body in answers:
+            assert headers.get("Content-Encoding", "") == coding, accept
+            assert decode(body) == plain
+    # Another browser's list with the same best coding shares the copy.
+    _s, headers, _b = fetch(url, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert (headers["X-Cache"], headers["Content-Encoding"]) == ("HIT", "br")
+    status, _h, _b = fetch(varnish + "/", method="PURGE",
+                           headers={"xkey-purge": f"s{article.news_code}"})  # fmt: skip
+    assert status == 200
+    for accept in ("br", "gzip", ""):
+        assert fetch(url, headers={"Accept-Encoding": accept})[1]["X-Cache"] == "MISS", accept
+
+
+def test_tracking_parameters_do_not_fragment_the_cache(varnish, make_article):
+    article = make_article("خبر في رابط مشارك")
+    url = varnish + article.get_absolute_url()
+    assert fetch(url)[1]["X-Cache"] == "MISS"
+    for query in ("?utm_source=newsletter", "?fbclid=abc&utm_medium=social", "?gclid=1"):
+        status, headers, _body = fetch(url + query)
+        assert (status, headers["X-Cache"]) == (200, "HIT"), query
+    section = varnish + article.section.get_absolute_url()
+    assert fetch(section + "?page=1")[1]["X-Cache"] == "MISS"
+    for query in ("?utm_campaign=a&page=1", "?page=1&utm_campaign=b"):
+        assert fetch(section + query)[1]["X-Cache"] == "HIT", query
+    # A parameter that only looks like one stays.
+    assert fetch(url + "?xutm_source=1")[1]["X-Cache"] == "MISS"
 
 
 def test_cookies_do_not_fragment_the_cache(varnish, make_article):
