@@ -116,12 +116,14 @@ class Browser:
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
+        self.opened = False
         if fields is not None:
             body = urllib.parse.urlencode(fields, doseq=True).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in (1, 2):  # a keep-alive connection the server closed: open another once
             if self.connection is None:
                 self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                self.opened = True
             try:
                 self.connection.request(method, path, body=body, headers=headers)
                 response = self.connection.getresponse()
@@ -216,7 +218,7 @@ class Tally:
             self.errors.append(text)
 
 
-def editor_loop(port, password, stop, tally, targets, section_id, run_id, pause, fresh):
+def editor_loop(port, password, stop, tally, targets, section_id, run_id, pause, fresh, moments):
     """Publishes a new story, then corrects one the readers are reading, in turn. After each
     correction, a reader of that story asks for its page until the note shows: the time from
     the desk's answer to the fresh page goes to `fresh` (target <= 1 s)."""
@@ -244,6 +246,7 @@ def editor_loop(port, password, stop, tally, targets, section_id, run_id, pause,
                           lead="تطورات متسارعة في المدينة.", action="save",
                           body=f"<p>الفقرة الأولى {n}.</p><p>الفقرة الثانية.</p>")  # fmt: skip
             status, headers, _ = desk.request("POST", "/desk/stories/new", fields, referer)
+            moments.append((time.time(), "save"))
             tally.add("saves made")
             if status != 302:
                 tally.error(f"new story answered {status}")
@@ -253,6 +256,7 @@ def editor_loop(port, password, stop, tally, targets, section_id, run_id, pause,
             fields = form_of(page, "headline")
             fields["action"] = "publish"
             status, _, _ = desk.request("POST", path, fields, referer)
+            moments.append((time.time(), "publication"))
             tally.add("publications made")
             if status != 302:
                 tally.error(f"publish answered {status}")
@@ -266,6 +270,7 @@ def editor_loop(port, password, stop, tally, targets, section_id, run_id, pause,
                           body=fields["body"] + f"<p>تصحيح {n}.</p>")  # fmt: skip
             status, _, _ = desk.request("POST", path, fields, referer)
             saved = time.monotonic()
+            moments.append((time.time(), "correction"))
             tally.add("corrections made")
             if status != 302:
                 tally.error(f"correction answered {status}")
@@ -292,15 +297,32 @@ def solve(challenge: dict) -> str:
     raise RuntimeError("the challenge has no solution")
 
 
-def commenter_loop(port, stop, tally, codes, run_id, who, latencies):
+def fetch_challenge(reader, path, latencies):
+    """One challenge as the form's script asks for it, timed: the latency, and where it went
+    (the server's X-Khabar-Timing: process, thread, when its answer began and ended there)."""
+    sent, started = time.time(), time.monotonic()
+    status, headers, body = reader.request("GET", path + "/challenge")
+    received, elapsed = time.time(), time.monotonic() - started
+    detail = {"sent": sent, "received": received, "opened": reader.opened}
+    timing = (headers.get("X-Khabar-Timing") or "").split()
+    if len(timing) == 5:
+        detail.update(pid=int(timing[0]), thread=timing[1], began=float(timing[2]),
+                      ended=float(timing[3]), way=timing[4])  # fmt: skip
+    latencies.append(("challenge", elapsed, status, detail))
+    return status, body
+
+
+def commenter_loop(port, stop, tally, codes, run_id, who, latencies, every):
+    """Fetches a challenge, solves it, writes for a second and posts. While writing, every
+    `every` seconds (0: never) it fetches another challenge, as readers do who open a story's
+    comment form and leave without sending: more challenge samples for the p99."""
     reader = Browser(port)
+    other = Browser(port)  # the readers who leave: another browser, its own connection
     n = 0
     while not stop.is_set():
         n += 1
         path = random.choice(codes)
-        started = time.monotonic()
-        status, _, body = reader.request("GET", path + "/challenge")
-        latencies.append(("challenge", time.monotonic() - started, status))
+        status, body = fetch_challenge(reader, path, latencies)
         if status != 200:
             tally.error(f"challenge answered {status}")
             continue
@@ -308,7 +330,12 @@ def commenter_loop(port, stop, tally, codes, run_id, who, latencies):
         payload = solve(data["challenge"])
         # KHABAR_COMMENT_MIN_SECONDS=1: a reader takes a moment to write. A comment the end of
         # the run would cut short is not sent (it would be refused as too fast).
-        if stop.wait(1.0):
+        written = time.monotonic() + 1.0
+        while every and not stop.is_set() and time.monotonic() + every < written:
+            stop.wait(every * random.uniform(0.5, 1.0))
+            if fetch_challenge(other, random.choice(codes), latencies)[0] != 200:
+                tally.error("challenge answered an error")
+        if stop.wait(max(0.0, written - time.monotonic())):
             break
         fields = {"name": f"قارئ {who}", "email": "", "parent": "", "website": "",
                   "body": f"تعليق {MARK} {run_id} {who} {n} على الخبر.",
@@ -317,7 +344,7 @@ def commenter_loop(port, stop, tally, codes, run_id, who, latencies):
                    "Referer": f"http://127.0.0.1:{port}{path}"}  # fmt: skip
         started = time.monotonic()
         status, _, body = reader.request("POST", path, fields, headers)
-        latencies.append(("comment post", time.monotonic() - started, status))
+        latencies.append(("comment post", time.monotonic() - started, status, {}))
         tally.add("comments posted")
         if status not in (200, 201, 202):
             tally.error(f"comment answered {status}: {body[:200]!r}")
@@ -391,6 +418,8 @@ def start(args, workdir: Path, processes: list):
         # the bench's Python solvers from taking a core away from the server it measures.
         "KHABAR_CAPTCHA_MAX_NUMBER": "10000",
         "KHABAR_LOGIN_NETWORK_FAILURE_LIMIT": "1000",
+        # Each challenge answer says where its time went (khabar/comments/fast.py).
+        "KHABAR_CHALLENGE_TIMING": "1",
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
@@ -571,16 +600,57 @@ def own_cpu(who) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def commenter_process(port, stop, queue, codes, run_id, who):
+def commenter_process(port, stop, queue, codes, run_id, who, every):
     """A commenter in a process of its own: twenty threads of one Python process solving the
     proof of work would hold each other's GIL, and their waiting would be counted as the
     server's (the challenge's p99 was 0.4-1.1 s that way)."""
     tally, latencies = Tally(), []
     try:
-        commenter_loop(port, stop, tally, codes, run_id, who, latencies)
+        commenter_loop(port, stop, tally, codes, run_id, who, latencies, every)
     except Exception as error:  # reported with the others, not lost with the process
         tally.error(f"commenter {who}: {error!r}")
     queue.put((tally.counts, tally.errors, latencies, own_cpu(resource.RUSAGE_SELF)))
+
+
+def explain_challenges(latencies, moments, limit_ms=100.0):
+    """Where the slow challenges' time went: waiting before the server's Python saw them
+    (granian's queue, a thread, the GIL), in the answer, or after it (writing it out, the
+    commenter's own process being scheduled); which way they were answered (first in a
+    process, through Django, the fast path); a fresh connection; an editor's action (its purges
+    and the renders after them) in the half second before."""
+    timed = [(t * 1000, d) for k, t, _, d in latencies if k == "challenge" and "began" in d]
+    if not timed:
+        return
+    parts = {
+        "before": [(d["began"] - d["sent"]) * 1000 for _, d in timed],
+        "in": [(d["ended"] - d["began"]) * 1000 for _, d in timed],
+        "after": [(d["received"] - d["ended"]) * 1000 for _, d in timed],
+    }
+    print("challenge time, p50/p99 ms: " + ", ".join(
+        f"{name} the server's Python {percentile(v, .5):.1f}/{percentile(v, .99):.1f}"
+        for name, v in parts.items()))  # fmt: skip
+    slow = sorted((x for x in timed if x[0] > limit_ms), key=lambda x: -x[0])
+    ways = {}
+    for _, d in timed:
+        ways[d["way"]] = ways.get(d["way"], 0) + 1
+    print(f"challenges answered: {', '.join(f'{w} {n}' for w, n in sorted(ways.items()))}; "
+          f"over {limit_ms:.0f} ms: {len(slow)}")  # fmt: skip
+    edits = sorted(t for t, _ in moments)
+
+    def after_edit(d):
+        return any(0 <= d["sent"] - t <= 0.5 for t in edits)
+
+    for total, d in slow[:12]:
+        print(f"   {total:6.0f} ms = before {(d['began'] - d['sent']) * 1000:6.1f} + in "
+              f"{(d['ended'] - d['began']) * 1000:6.1f} + after "
+              f"{(d['received'] - d['ended']) * 1000:6.1f}; {d['way']}, pid {d['pid']}"
+              f"{', new connection' if d['opened'] else ''}"
+              f"{', within 0.5 s of an edit' if after_edit(d) else ''}")  # fmt: skip
+    if slow:
+        near = sum(1 for _, d in slow if after_edit(d))
+        share = sum(1 for _, d in timed if after_edit(d)) / len(timed)
+        print(f"   of those over {limit_ms:.0f} ms, {near} within 0.5 s of an edit "
+              f"(of all challenges, {share:.0%})")  # fmt: skip
 
 
 def percentile(values, fraction):
@@ -641,6 +711,10 @@ def main():
         help="pin wrk, the commenters and the editor to these cores",
     )
     parser.add_argument("--cold", action="store_true", help="no page read before the spike")
+    parser.add_argument("--challenge-every", type=int, default=250, metavar="MS",
+                        help="while writing, each commenter also fetches a challenge every "
+                             "MS/2 to MS ms, as readers who open the form and leave (250; "
+                             "0: one challenge per comment)")  # fmt: skip
     parser.add_argument("--think", type=int, default=0, metavar="MS",
                         help="each reader's average pause between requests (0: none)")  # fmt: skip
     args = parser.parse_args()
@@ -660,7 +734,7 @@ def main():
         run_id = os.urandom(3).hex()
         forking = multiprocessing.get_context("fork")  # before any thread of ours starts
         tally, stop, latencies, queue = Tally(), forking.Event(), [], forking.Queue()
-        results, fresh = {}, []
+        results, fresh, moments = {}, [], []
         share = args.readers // 3
         readers = [
             threading.Thread(target=run_wrk, args=(kind, paths, n, port, args.duration,
@@ -671,10 +745,11 @@ def main():
         ]  # fmt: skip
         writers = [threading.Thread(target=editor_loop, args=(
             port, password, stop, tally, what["targets"], what["section"], run_id,
-            args.editor_pause, fresh))]  # fmt: skip
+            args.editor_pause, fresh, moments))]  # fmt: skip
         commenters = [
             forking.Process(target=commenter_process,
-                            args=(port, stop, queue, what["codes"], run_id, i))
+                            args=(port, stop, queue, what["codes"], run_id, i,
+                                  args.challenge_every / 1000))
             for i in range(args.commenters)
         ]  # fmt: skip
         # The spike hits a site that was already serving: each page has been read once. Cold,
@@ -738,13 +813,14 @@ def main():
         if args.split:
             print("   X-Cache:", ", ".join(f"{k} {v}" for k, v in r["x-cache"].items()))
     for kind in ("challenge", "comment post"):
-        times = [t * 1000 for k, t, _ in latencies if k == kind]
-        failed = sum(1 for k, _, s in latencies if k == kind and s >= 400)
+        times = [t * 1000 for k, t, *_ in latencies if k == kind]
+        failed = sum(1 for k, _, s, _ in latencies if k == kind and s >= 400)
         if times:
             p99s[kind] = percentile(times, 0.99)
             print(f"{kind:<16} {len(times):>9} {'':>7} {failed:>6} "
                   f"{percentile(times, .5):>7.1f} {percentile(times, .95):>7.1f} "
                   f"{p99s[kind]:>7.1f}")  # fmt: skip
+    explain_challenges(latencies, moments)
     errors += len(tally.errors)
     c = {**tally.counts, **found}
     lost_comments = c.get("comments posted", 0) - c["comments stored"]

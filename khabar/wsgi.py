@@ -16,3 +16,6 @@ application = wrap(application)
 from khabar.comments.fast import ChallengeFirst  # noqa: E402
 
 application = ChallengeFirst(application)
+# Each server process answers one challenge through Django as it starts, not in a reader's
+# request (the first took ~280 ms in the spike, and others queued behind it).
+application.warm()
