@@ -156,20 +156,23 @@ def challenge_answer(environ, edition_code: str, code: int):
     if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
         return None
     secret = _reader_secret(environ.get("HTTP_COOKIE", ""))
-    from khabar.reader.queries import edition_and_sections
+    open_ = captcha.remembered_open(edition_code, code)
+    if open_ is None:
+        from khabar.reader.queries import edition_and_sections
 
-    close_old_connections()  # as Django does around a request: a dead connection is replaced
-    try:
-        edition = edition_and_sections(edition_code)[0]
-        if edition is None or not captcha.takes_comments(edition, code):
-            return None
-        data = {
-            "challenge": captcha.challenge_for(code),
-            "started": rules.started_token(),
-            "csrf": _mask_cipher_secret(secret),
-        }
-    finally:
-        close_old_connections()
+        close_old_connections()  # as Django does around a request: a dead one is replaced
+        try:
+            edition = edition_and_sections(edition_code)[0]
+            open_ = edition is not None and captcha.takes_comments(edition, code)
+        finally:
+            close_old_connections()
+    if not open_:
+        return None
+    data = {
+        "challenge": captcha.challenge_for(code),
+        "started": rules.started_token(),
+        "csrf": _mask_cipher_secret(secret),
+    }
     response = JsonResponse(data)
     add_never_cache_headers(response)
     # As CsrfViewMiddleware after get_token(): the cookie set, or sent again to renew it.

@@ -39,9 +39,9 @@ def test_warming_answers_one_challenge_through_django_so_the_first_reader_gets_t
     # The same headers as Django's own answer, learnt while warming.
     _, through_django, _ = wsgi_get(WSGIHandler(), challenge_url(article))
     assert {k.lower() for k, _ in headers} == {k.lower() for k, _ in through_django}
-    assert dict(headers)["Content-Security-Policy"] == dict(through_django)[
-        "Content-Security-Policy"
-    ]
+    assert (
+        dict(headers)["Content-Security-Policy"] == dict(through_django)["Content-Security-Policy"]
+    )
 
 
 def test_without_an_open_story_warming_learns_nothing_and_the_first_reader_teaches_it(
