@@ -22,7 +22,18 @@ reading (real form POSTs with the CSRF token), and after each correction reads t
 until the correction shows (correction to fresh page, target <= 1 s); each commenter (a process
 of its own, so that their proof-of-work solving does not hold each other's GIL and count as
 server time) fetches a captcha challenge and a CSRF token, solves the proof of work as the
-page's script does, and posts.
+page's script does, writes for a second and posts; while writing, it also fetches a challenge
+every 125-250 ms (--challenge-every) on a second connection, as the readers who open a story's
+comment form and leave: ~90 challenges a second, ~2,700 in 30 s, so that the challenge's p99
+rests on ~27 samples rather than 5.
+
+Each challenge answer carries X-Khabar-Timing (the server is started with
+KHABAR_CHALLENGE_TIMING=1, khabar/comments/fast.py): the bench splits each challenge's time into
+before the server's Python saw it (granian's queue, a thread, the GIL), in it, and after it
+(writing out, the commenter's own process being scheduled: the commenters share the 2 cores
+with the server and wrk), prints the slowest with the server process, whether the answer went
+through Django, a fresh connection, an editor's action in the half second before, and each
+server process's p50/p99.
 
 For the bench, comment limits per network and address are raised by environment
 (KHABAR_COMMENT_RATE_NETWORK, KHABAR_COMMENT_RATE_EMAIL): every commenter comes from 127.0.0.1,
@@ -297,13 +308,13 @@ def solve(challenge: dict) -> str:
     raise RuntimeError("the challenge has no solution")
 
 
-def fetch_challenge(reader, path, latencies):
+def fetch_challenge(reader, path, latencies, left=False):
     """One challenge as the form's script asks for it, timed: the latency, and where it went
     (the server's X-Khabar-Timing: process, thread, when its answer began and ended there)."""
     sent, started = time.time(), time.monotonic()
     status, headers, body = reader.request("GET", path + "/challenge")
     received, elapsed = time.time(), time.monotonic() - started
-    detail = {"sent": sent, "received": received, "opened": reader.opened}
+    detail = {"sent": sent, "received": received, "opened": reader.opened, "left": left}
     timing = (headers.get("X-Khabar-Timing") or "").split()
     if len(timing) == 5:
         detail.update(pid=int(timing[0]), thread=timing[1], began=float(timing[2]),
@@ -333,7 +344,7 @@ def commenter_loop(port, stop, tally, codes, run_id, who, latencies, every):
         written = time.monotonic() + 1.0
         while every and not stop.is_set() and time.monotonic() + every < written:
             stop.wait(every * random.uniform(0.5, 1.0))
-            if fetch_challenge(other, random.choice(codes), latencies)[0] != 200:
+            if fetch_challenge(other, random.choice(codes), latencies, left=True)[0] != 200:
                 tally.error("challenge answered an error")
         if stop.wait(max(0.0, written - time.monotonic())):
             break
@@ -633,8 +644,17 @@ def explain_challenges(latencies, moments, limit_ms=100.0):
     ways = {}
     for _, d in timed:
         ways[d["way"]] = ways.get(d["way"], 0) + 1
-    print(f"challenges answered: {', '.join(f'{w} {n}' for w, n in sorted(ways.items()))}; "
-          f"over {limit_ms:.0f} ms: {len(slow)}")  # fmt: skip
+    left = sum(1 for _, d in timed if d["left"])
+    print(f"challenge samples: {len(timed)} ({len(timed) - left} before a comment, {left} of "
+          f"readers who opened the form and left); answered "
+          f"{', '.join(f'{w} {n}' for w, n in sorted(ways.items()))} (first: through Django, "
+          f"learning; fast: before it); over {limit_ms:.0f} ms: {len(slow)}")  # fmt: skip
+    by_process = {}
+    for total, d in timed:
+        by_process.setdefault(d["pid"], []).append(total)
+    print("challenges per server process (p50/p99 ms): " + ", ".join(
+        f"pid {pid} {len(v)} ({percentile(v, .5):.1f}/{percentile(v, .99):.1f})"
+        for pid, v in sorted(by_process.items())))  # fmt: skip
     edits = sorted(t for t, _ in moments)
 
     def after_edit(d):
