@@ -88,7 +88,9 @@ class ChallengeFirst:
             return False
         if path is None or host is None:
             return False
-        secure = settings.SECURE_SSL_REDIRECT
+        # Behind a TLS proxy (KHABAR_HTTPS) readers' requests are secure, and the middleware's
+        # headers for them (HSTS) are the ones to learn.
+        secure = bool(settings.SECURE_PROXY_SSL_HEADER) or settings.SECURE_SSL_REDIRECT
         environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "",
                    "SCRIPT_NAME": "", "HTTP_HOST": host, "SERVER_NAME": host,
                    "SERVER_PORT": "443" if secure else "80", "SERVER_PROTOCOL": "HTTP/1.1",

@@ -44,6 +44,15 @@ def test_warming_answers_one_challenge_through_django_so_the_first_reader_gets_t
     )
 
 
+def test_behind_a_tls_proxy_warming_learns_the_headers_of_a_secure_request(article, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 3600
+    application = fast.ChallengeFirst(WSGIHandler())
+    assert application.warm() is True
+    _, headers, _ = wsgi_get(application, challenge_url(article))
+    assert dict(headers)["Strict-Transport-Security"] == "max-age=3600"
+
+
 def test_without_an_open_story_warming_learns_nothing_and_the_first_reader_teaches_it(
     article,
 ):
