@@ -743,6 +743,8 @@ def main():
     if not shutil.which("wrk"):
         raise SystemExit("the readers are wrk: apt-get install wrk")
 
+    # Another program busy on the same cores shows in every figure: said with them.
+    load_before = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="khabar-spike-"))
     processes = []
     try:
@@ -819,7 +821,8 @@ def main():
     )  # fmt: skip
     pause = f"pausing {args.think} ms on average" if args.think else "no pause between requests"
     print(f"spike: {args.readers} readers ({pause}), {args.commenters} commenters, 1 editor; "
-          f"{mode}; {duration:.1f} s")  # fmt: skip
+          f"{mode}; {duration:.1f} s; load average before {load_before:.1f}, after "
+          f"{os.getloadavg()[0]:.1f} (1 min; {os.cpu_count()} cores)")  # fmt: skip
     print(f"{'kind':<16} {'requests':>9} {'req/s':>7} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'p99 ms':>7}")  # fmt: skip
     errors, p99s = 0, {}
