@@ -844,6 +844,12 @@ def main():
                   f"{percentile(times, .5):>7.1f} {percentile(times, .95):>7.1f} "
                   f"{p99s[kind]:>7.1f}")  # fmt: skip
     explain_challenges(latencies, moments)
+    readers_p99 = max((p99s[k] for k in ("front page", "article", "comments region") if k in p99s),
+                      default=0)  # fmt: skip
+    if readers_p99 and "challenge" in p99s:
+        # The challenge waits in the same queue as the readers' pages: on a machine busy with
+        # other work both grow together, and this ratio is what the challenge's path adds.
+        print(f"challenge p99 / readers' worst p99: {p99s['challenge'] / readers_p99:.2f}")
     errors += len(tally.errors)
     c = {**tally.counts, **found}
     lost_comments = c.get("comments posted", 0) - c["comments stored"]
