@@ -22,7 +22,18 @@ reading (real form POSTs with the CSRF token), and after each correction reads t
 until the correction shows (correction to fresh page, target <= 1 s); each commenter (a process
 of its own, so that their proof-of-work solving does not hold each other's GIL and count as
 server time) fetches a captcha challenge and a CSRF token, solves the proof of work as the
-page's script does, and posts.
+page's script does, writes for a second and posts; while writing, it also fetches a challenge
+every 125-250 ms (--challenge-every) on a second connection, as the readers who open a story's
+comment form and leave: ~90 challenges a second, ~2,700 in 30 s, so that the challenge's p99
+rests on ~27 samples rather than 5.
+
+Each challenge answer carries X-Khabar-Timing (the server is started with
+KHABAR_CHALLENGE_TIMING=1, khabar/comments/fast.py): the bench splits each challenge's time into
+before the server's Python saw it (granian's queue, a thread, the GIL), in it, and after it
+(writing out, the commenter's own process being scheduled: the commenters share the 2 cores
+with the server and wrk), prints the slowest with the server process, whether the answer went
+through Django, a fresh connection, an editor's action in the half second before, and each
+server process's p50/p99.
 
 For the bench, comment limits per network and address are raised by environment
 (KHABAR_COMMENT_RATE_NETWORK, KHABAR_COMMENT_RATE_EMAIL): every commenter comes from 127.0.0.1,
@@ -116,12 +127,14 @@ class Browser:
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
+        self.opened = False
         if fields is not None:
             body = urllib.parse.urlencode(fields, doseq=True).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in (1, 2):  # a keep-alive connection the server closed: open another once
             if self.connection is None:
                 self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                self.opened = True
             try:
                 self.connection.request(method, path, body=body, headers=headers)
                 response = self.connection.getresponse()
@@ -216,7 +229,7 @@ class Tally:
             self.errors.append(text)
 
 
-def editor_loop(port, password, stop, tally, targets, section_id, run_id, pause, fresh):
+def editor_loop(port, password, stop, tally, targets, section_id, run_id, pause, fresh, moments):
     """Publishes a new story, then corrects one the readers are reading, in turn. After each
     correction, a reader of that story asks for its page until the note shows: the time from
     the desk's answer to the fresh page goes to `fresh` (target <= 1 s)."""
@@ -244,6 +257,7 @@ def editor_loop(port, password, stop, tally, targets, section_id, run_id, pause,
                           lead="تطورات متسارعة في المدينة.", action="save",
                           body=f"<p>الفقرة الأولى {n}.</p><p>الفقرة الثانية.</p>")  # fmt: skip
             status, headers, _ = desk.request("POST", "/desk/stories/new", fields, referer)
+            moments.append((time.time(), "save"))
             tally.add("saves made")
             if status != 302:
                 tally.error(f"new story answered {status}")
@@ -253,6 +267,7 @@ def editor_loop(port, password, stop, tally, targets, section_id, run_id, pause,
             fields = form_of(page, "headline")
             fields["action"] = "publish"
             status, _, _ = desk.request("POST", path, fields, referer)
+            moments.append((time.time(), "publication"))
             tally.add("publications made")
             if status != 302:
                 tally.error(f"publish answered {status}")
@@ -266,6 +281,7 @@ def editor_loop(port, password, stop, tally, targets, section_id, run_id, pause,
                           body=fields["body"] + f"<p>تصحيح {n}.</p>")  # fmt: skip
             status, _, _ = desk.request("POST", path, fields, referer)
             saved = time.monotonic()
+            moments.append((time.time(), "correction"))
             tally.add("corrections made")
             if status != 302:
                 tally.error(f"correction answered {status}")
@@ -292,15 +308,32 @@ def solve(challenge: dict) -> str:
     raise RuntimeError("the challenge has no solution")
 
 
-def commenter_loop(port, stop, tally, codes, run_id, who, latencies):
+def fetch_challenge(reader, path, latencies, left=False):
+    """One challenge as the form's script asks for it, timed: the latency, and where it went
+    (the server's X-Khabar-Timing: process, thread, when its answer began and ended there)."""
+    sent, started = time.time(), time.monotonic()
+    status, headers, body = reader.request("GET", path + "/challenge")
+    received, elapsed = time.time(), time.monotonic() - started
+    detail = {"sent": sent, "received": received, "opened": reader.opened, "left": left}
+    timing = (headers.get("X-Khabar-Timing") or "").split()
+    if len(timing) == 5:
+        detail.update(pid=int(timing[0]), thread=timing[1], began=float(timing[2]),
+                      ended=float(timing[3]), way=timing[4])  # fmt: skip
+    latencies.append(("challenge", elapsed, status, detail))
+    return status, body
+
+
+def commenter_loop(port, stop, tally, codes, run_id, who, latencies, every):
+    """Fetches a challenge, solves it, writes for a second and posts. While writing, every
+    `every` seconds (0: never) it fetches another challenge, as readers do who open a story's
+    comment form and leave without sending: more challenge samples for the p99."""
     reader = Browser(port)
+    other = Browser(port)  # the readers who leave: another browser, its own connection
     n = 0
     while not stop.is_set():
         n += 1
         path = random.choice(codes)
-        started = time.monotonic()
-        status, _, body = reader.request("GET", path + "/challenge")
-        latencies.append(("challenge", time.monotonic() - started, status))
+        status, body = fetch_challenge(reader, path, latencies)
         if status != 200:
             tally.error(f"challenge answered {status}")
             continue
@@ -308,7 +341,12 @@ def commenter_loop(port, stop, tally, codes, run_id, who, latencies):
         payload = solve(data["challenge"])
         # KHABAR_COMMENT_MIN_SECONDS=1: a reader takes a moment to write. A comment the end of
         # the run would cut short is not sent (it would be refused as too fast).
-        if stop.wait(1.0):
+        written = time.monotonic() + 1.0
+        while every and not stop.is_set() and time.monotonic() + every < written:
+            stop.wait(every * random.uniform(0.5, 1.0))
+            if fetch_challenge(other, random.choice(codes), latencies, left=True)[0] != 200:
+                tally.error("challenge answered an error")
+        if stop.wait(max(0.0, written - time.monotonic())):
             break
         fields = {"name": f"قارئ {who}", "email": "", "parent": "", "website": "",
                   "body": f"تعليق {MARK} {run_id} {who} {n} على الخبر.",
@@ -317,7 +355,7 @@ def commenter_loop(port, stop, tally, codes, run_id, who, latencies):
                    "Referer": f"http://127.0.0.1:{port}{path}"}  # fmt: skip
         started = time.monotonic()
         status, _, body = reader.request("POST", path, fields, headers)
-        latencies.append(("comment post", time.monotonic() - started, status))
+        latencies.append(("comment post", time.monotonic() - started, status, {}))
         tally.add("comments posted")
         if status not in (200, 201, 202):
             tally.error(f"comment answered {status}: {body[:200]!r}")
@@ -391,6 +429,8 @@ def start(args, workdir: Path, processes: list):
         # the bench's Python solvers from taking a core away from the server it measures.
         "KHABAR_CAPTCHA_MAX_NUMBER": "10000",
         "KHABAR_LOGIN_NETWORK_FAILURE_LIMIT": "1000",
+        # Each challenge answer says where its time went (khabar/comments/fast.py).
+        "KHABAR_CHALLENGE_TIMING": "1",
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
@@ -571,16 +611,66 @@ def own_cpu(who) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def commenter_process(port, stop, queue, codes, run_id, who):
+def commenter_process(port, stop, queue, codes, run_id, who, every):
     """A commenter in a process of its own: twenty threads of one Python process solving the
     proof of work would hold each other's GIL, and their waiting would be counted as the
     server's (the challenge's p99 was 0.4-1.1 s that way)."""
     tally, latencies = Tally(), []
     try:
-        commenter_loop(port, stop, tally, codes, run_id, who, latencies)
+        commenter_loop(port, stop, tally, codes, run_id, who, latencies, every)
     except Exception as error:  # reported with the others, not lost with the process
         tally.error(f"commenter {who}: {error!r}")
     queue.put((tally.counts, tally.errors, latencies, own_cpu(resource.RUSAGE_SELF)))
+
+
+def explain_challenges(latencies, moments, limit_ms=100.0):
+    """Where the slow challenges' time went: waiting before the server's Python saw them
+    (granian's queue, a thread, the GIL), in the answer, or after it (writing it out, the
+    commenter's own process being scheduled); which way they were answered (first in a
+    process, through Django, the fast path); a fresh connection; an editor's action (its purges
+    and the renders after them) in the half second before."""
+    timed = [(t * 1000, d) for k, t, _, d in latencies if k == "challenge" and "began" in d]
+    if not timed:
+        return
+    parts = {
+        "before": [(d["began"] - d["sent"]) * 1000 for _, d in timed],
+        "in": [(d["ended"] - d["began"]) * 1000 for _, d in timed],
+        "after": [(d["received"] - d["ended"]) * 1000 for _, d in timed],
+    }
+    print("challenge time, p50/p99 ms: " + ", ".join(
+        f"{name} the server's Python {percentile(v, .5):.1f}/{percentile(v, .99):.1f}"
+        for name, v in parts.items()))  # fmt: skip
+    slow = sorted((x for x in timed if x[0] > limit_ms), key=lambda x: -x[0])
+    ways = {}
+    for _, d in timed:
+        ways[d["way"]] = ways.get(d["way"], 0) + 1
+    left = sum(1 for _, d in timed if d["left"])
+    print(f"challenge samples: {len(timed)} ({len(timed) - left} before a comment, {left} of "
+          f"readers who opened the form and left); answered "
+          f"{', '.join(f'{w} {n}' for w, n in sorted(ways.items()))} (first: through Django, "
+          f"learning; fast: before it); over {limit_ms:.0f} ms: {len(slow)}")  # fmt: skip
+    by_process = {}
+    for total, d in timed:
+        by_process.setdefault(d["pid"], []).append(total)
+    print("challenges per server process (p50/p99 ms): " + ", ".join(
+        f"pid {pid} {len(v)} ({percentile(v, .5):.1f}/{percentile(v, .99):.1f})"
+        for pid, v in sorted(by_process.items())))  # fmt: skip
+    edits = sorted(t for t, _ in moments)
+
+    def after_edit(d):
+        return any(0 <= d["sent"] - t <= 0.5 for t in edits)
+
+    for total, d in slow[:12]:
+        print(f"   {total:6.0f} ms = before {(d['began'] - d['sent']) * 1000:6.1f} + in "
+              f"{(d['ended'] - d['began']) * 1000:6.1f} + after "
+              f"{(d['received'] - d['ended']) * 1000:6.1f}; {d['way']}, pid {d['pid']}"
+              f"{', new connection' if d['opened'] else ''}"
+              f"{', within 0.5 s of an edit' if after_edit(d) else ''}")  # fmt: skip
+    if slow:
+        near = sum(1 for _, d in slow if after_edit(d))
+        share = sum(1 for _, d in timed if after_edit(d)) / len(timed)
+        print(f"   of those over {limit_ms:.0f} ms, {near} within 0.5 s of an edit "
+              f"(of all challenges, {share:.0%})")  # fmt: skip
 
 
 def percentile(values, fraction):
@@ -641,6 +731,10 @@ def main():
         help="pin wrk, the commenters and the editor to these cores",
     )
     parser.add_argument("--cold", action="store_true", help="no page read before the spike")
+    parser.add_argument("--challenge-every", type=int, default=250, metavar="MS",
+                        help="while writing, each commenter also fetches a challenge every "
+                             "MS/2 to MS ms, as readers who open the form and leave (250; "
+                             "0: one challenge per comment)")  # fmt: skip
     parser.add_argument("--think", type=int, default=0, metavar="MS",
                         help="each reader's average pause between requests (0: none)")  # fmt: skip
     args = parser.parse_args()
@@ -649,6 +743,8 @@ def main():
     if not shutil.which("wrk"):
         raise SystemExit("the readers are wrk: apt-get install wrk")
 
+    # Another program busy on the same cores shows in every figure: said with them.
+    load_before = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="khabar-spike-"))
     processes = []
     try:
@@ -660,7 +756,7 @@ def main():
         run_id = os.urandom(3).hex()
         forking = multiprocessing.get_context("fork")  # before any thread of ours starts
         tally, stop, latencies, queue = Tally(), forking.Event(), [], forking.Queue()
-        results, fresh = {}, []
+        results, fresh, moments = {}, [], []
         share = args.readers // 3
         readers = [
             threading.Thread(target=run_wrk, args=(kind, paths, n, port, args.duration,
@@ -671,10 +767,11 @@ def main():
         ]  # fmt: skip
         writers = [threading.Thread(target=editor_loop, args=(
             port, password, stop, tally, what["targets"], what["section"], run_id,
-            args.editor_pause, fresh))]  # fmt: skip
+            args.editor_pause, fresh, moments))]  # fmt: skip
         commenters = [
             forking.Process(target=commenter_process,
-                            args=(port, stop, queue, what["codes"], run_id, i))
+                            args=(port, stop, queue, what["codes"], run_id, i,
+                                  args.challenge_every / 1000))
             for i in range(args.commenters)
         ]  # fmt: skip
         # The spike hits a site that was already serving: each page has been read once. Cold,
@@ -724,7 +821,8 @@ def main():
     )  # fmt: skip
     pause = f"pausing {args.think} ms on average" if args.think else "no pause between requests"
     print(f"spike: {args.readers} readers ({pause}), {args.commenters} commenters, 1 editor; "
-          f"{mode}; {duration:.1f} s")  # fmt: skip
+          f"{mode}; {duration:.1f} s; load average before {load_before:.1f}, after "
+          f"{os.getloadavg()[0]:.1f} (1 min; {os.cpu_count()} cores)")  # fmt: skip
     print(f"{'kind':<16} {'requests':>9} {'req/s':>7} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'p99 ms':>7}")  # fmt: skip
     errors, p99s = 0, {}
@@ -738,13 +836,20 @@ def main():
         if args.split:
             print("   X-Cache:", ", ".join(f"{k} {v}" for k, v in r["x-cache"].items()))
     for kind in ("challenge", "comment post"):
-        times = [t * 1000 for k, t, _ in latencies if k == kind]
-        failed = sum(1 for k, _, s in latencies if k == kind and s >= 400)
+        times = [t * 1000 for k, t, *_ in latencies if k == kind]
+        failed = sum(1 for k, _, s, _ in latencies if k == kind and s >= 400)
         if times:
             p99s[kind] = percentile(times, 0.99)
             print(f"{kind:<16} {len(times):>9} {'':>7} {failed:>6} "
                   f"{percentile(times, .5):>7.1f} {percentile(times, .95):>7.1f} "
                   f"{p99s[kind]:>7.1f}")  # fmt: skip
+    explain_challenges(latencies, moments)
+    readers_p99 = max((p99s[k] for k in ("front page", "article", "comments region") if k in p99s),
+                      default=0)  # fmt: skip
+    if readers_p99 and "challenge" in p99s:
+        # The challenge waits in the same queue as the readers' pages: on a machine busy with
+        # other work both grow together, and this ratio is what the challenge's path adds.
+        print(f"challenge p99 / readers' worst p99: {p99s['challenge'] / readers_p99:.2f}")
     errors += len(tally.errors)
     c = {**tally.counts, **found}
     lost_comments = c.get("comments posted", 0) - c["comments stored"]

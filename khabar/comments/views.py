@@ -274,7 +274,7 @@ def _submit(request, article):
 @in_edition
 def challenge(request, edition, code):
     """A fresh captcha challenge for this article, the form's start time, and a CSRF token.
-    Whether the story takes comments is read through a one-second memo (captcha.takes_comments):
+    Whether the story takes comments is read through a short memo (captcha.takes_comments):
     the post checks it again."""
     if not captcha.takes_comments(edition, code):
         raise Http404("No such story, or comments are closed")
