@@ -18,7 +18,7 @@ from khabar.lib.analysis import stem
 from khabar.lib.arabic import normalize
 from khabar.lib.html import html_to_text
 from khabar.news.models import Article, Edition
-from khabar.search.backends import backend, weights_for
+from khabar.search.backends import Filters, backend, weights_for
 from khabar.search.query import BadQuery, Query, document_terms, parse
 
 PAGE_SIZE = 20
@@ -36,6 +36,7 @@ class Results:
 def search(edition, text: str, *, section=None, tag=None, date_from=None, date_to=None,
            sort: str = "relevance", page: int = 1, now=None) -> Results:  # fmt: skip
     query = parse(text, edition.language)
+    now = now or timezone.now()
     # No ORDER BY in the subquery: PostgreSQL would sort every published story before joining.
     candidates = Article.objects.published(now).filter(edition=edition).order_by()
     if section is not None:
@@ -50,7 +51,8 @@ def search(edition, text: str, *, section=None, tag=None, date_from=None, date_t
         candidates = candidates.filter(published_at__gte=start)
     if end:
         candidates = candidates.filter(published_at__lt=end)
-    engine = backend()
+    engine = backend(Filters(section_id=section.pk if section is not None else None,
+                             start=start, end=end, now=now))  # fmt: skip
     if sort == "date":
         # Newest first: every word required, as a reader scanning the latest expects.
         ids = newest_first(engine, query, candidates)

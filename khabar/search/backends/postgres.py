@@ -1,11 +1,21 @@
-"""PostgreSQL: one tsvector per published story (search_searchdocument.document, GIN-indexed)
-holding its exact forms and, marked apart, its stems, with field weights; ranked by
-ts_rank_cd."""
+"""PostgreSQL: one tsvector per published story (search_searchdocument.document) holding its
+exact forms and, marked apart, its stems, with field weights; ranked by ts_rank_cd. One GIN
+index holds the terms with the story's section and day (0004_pg_filters), so that the newest
+matches of a search, filtered or not, come from the index without reading documents."""
+
+from datetime import datetime
 
 from django.db import connection
+from django.utils import timezone
 
 from khabar.news.models import Article
+from khabar.search.backends.base import Filters
 from khabar.search.query import Query, document_terms
+
+
+def day_of(moment: datetime) -> int:
+    """The UTC day of a time, as days since 1970-01-01: search_searchdocument.day."""
+    return int(moment.timestamp() // 86400)
 
 
 class PostgresBackend:
@@ -27,12 +37,14 @@ class PostgresBackend:
                 (terms["exact_body"], "C", ""), (terms["stem_headline"], "B", self.STEM),
                 (terms["stem_lead"], "C", self.STEM), (terms["stem_body"], "D", self.STEM),
             ]  # fmt: skip
-            rows.append((article.pk, self._tsvector(fields)))
+            day = day_of(article.published_at) if article.published_at else None
+            rows.append((article.pk, self._tsvector(fields), article.section_id, day))
         if not rows:
             return
         sql = (
-            "INSERT INTO search_searchdocument (article_id, document) VALUES (%s, %s::tsvector) "
-            "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+            "INSERT INTO search_searchdocument (article_id, document, section_id, day) "
+            "VALUES (%s, %s::tsvector, %s, %s) ON CONFLICT (article_id) DO UPDATE SET "
+            "document = EXCLUDED.document, section_id = EXCLUDED.section_id, day = EXCLUDED.day"
         )
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
@@ -87,59 +99,77 @@ class PostgresBackend:
     # ranking every match of a common word among a million stories would take seconds.
     SCORED = 200
 
-    # The newest stories tested one by one, first; and the most ever tested that way (~10 µs
-    # a story) before asking the GIN index for every match instead.
-    WINDOW, MOST = 600, 12_000
+    # The newest matches are looked for among the stories of the newest DAYS days first, then
+    # in a window widened to hold about 1.5 times the matches wanted at the rate the last one
+    # found them; a window with none means a rare query, whose every match the index gives.
+    DAYS = 1
+    WIDEN = 1.5
+    MOST_WINDOWS = 6
+
+    def __init__(self, filters: Filters | None = None):
+        self.filters = filters or Filters()
+
+    def _matching(self, cursor, tsquery: str, low: int | None) -> list[int]:
+        """Ids of the stories matching `tsquery` from day `low` on (every day if None), in the
+        filters' section, as the GIN index gives them: (document, section_id, day) in one
+        scan, reading no document unless the query has a phrase to check."""
+        conditions, args = ["document @@ %s::tsquery"], [tsquery]
+        if self.filters.section_id is not None:
+            conditions.append("section_id = %s")
+            args.append(self.filters.section_id)
+        # Only a lower bound: btree_gin reads a range `day >= low` from `low` to the newest day,
+        # which a window of the newest days is; an upper bound would have it read every older
+        # day of the archive. The candidates' SQL keeps the stories after the end date out.
+        if low is not None:
+            conditions.append("day >= %s")
+            args.append(low)
+        cursor.execute(
+            f"SELECT article_id FROM search_searchdocument WHERE {' AND '.join(conditions)}", args
+        )
+        return [row[0] for row in cursor.fetchall()]
 
     def _newest_matching_ids(self, cursor, tsquery: str, candidates_sql: str, params: list,
                              n: int) -> list[int]:  # fmt: skip
-        """Ids of the newest `n` candidates matching `tsquery`, newest (highest id) first,
-        unscored: the callers rank them. (Contrast SQLiteBackend._rank_over_newest, which
-        returns scored rows.)
+        """Ids of the newest `n` candidates matching `tsquery`, newest first, unscored: the
+        callers rank them. (Contrast SQLiteBackend._rank_over_newest, which returns scored
+        rows.)
 
-        First the newest stories, each document tested: a common word is done there, or in
-        one wider window sized by how often the first one matched (filters make matches
-        sparser). Failing that, a rarer query: every match from the GIN index, newest first,
-        checked a slice at a time."""
-        window_sql = (
-            f"SELECT d.article_id FROM search_searchdocument d JOIN ({candidates_sql}) a "
-            "ON a.id = d.article_id WHERE d.document @@ %s::tsquery AND d.article_id > %s "
-            "ORDER BY d.article_id DESC LIMIT %s"
-        )
-        cursor.execute("SELECT max(article_id) FROM search_searchdocument")
-        top = cursor.fetchone()[0] or 0
-        size = max(self.WINDOW, 2 * n)
-        cursor.execute(window_sql, [*params, tsquery, top - size, n])
-        ids = [row[0] for row in cursor.fetchall()]
-        if len(ids) == n or top - size <= 0:
-            return ids
-        if ids and size * n / len(ids) * 1.5 <= self.MOST:
-            size = int(size * n / len(ids) * 1.5)
-            cursor.execute(window_sql, [*params, tsquery, top - size, n])
-            ids = [row[0] for row in cursor.fetchall()]
-            if len(ids) == n or top - size <= 0:
+        The index's matches in a window of the newest days (of the date range, if the search
+        has one), then the candidates among them, newest first; the window widens until it
+        holds `n` of them or the whole archive. Two statements, not one join: joined,
+        PostgreSQL would rather scan the whole story table."""
+        filters = self.filters
+        now = filters.now or timezone.now()
+        top = day_of(min(now, filters.end) if filters.end else now)
+        bottom = day_of(filters.start) if filters.start else None
+        width = self.DAYS
+        for _attempt in range(self.MOST_WINDOWS):
+            low = top - width + 1
+            if bottom is not None and low <= bottom:
+                low = bottom
+            matched = self._matching(cursor, tsquery, low)
+            ids = []
+            if matched:
+                cursor.execute(
+                    f"SELECT a.id FROM ({candidates_sql}) a WHERE a.id = ANY(%s) "
+                    "ORDER BY a.published_at DESC, a.id DESC LIMIT %s",
+                    [*params, matched, n],
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+            if len(ids) == n or low == bottom or low is None:
                 return ids
-        # The GIN index's matches (a bitmap scan; with phrases loosened to all their words,
-        # which the index answers without reading documents), newest first, then checked
-        # against the candidates and the exact query a slice at a time until `n` are found.
-        # Joined in one statement, PostgreSQL would rather scan the whole story table.
+            if not ids:
+                break  # a rare query: all its matches at once
+            width = int(width * n / len(ids) * self.WIDEN) + 1
+        matched = self._matching(cursor, tsquery, bottom)
+        if not matched:
+            return []
         cursor.execute(
-            "SELECT article_id FROM search_searchdocument WHERE document @@ %s::tsquery",
-            [tsquery.replace(" <-> ", " & ")],
+            f"SELECT a.id FROM ({candidates_sql}) a WHERE a.id = ANY(%s) "
+            "ORDER BY a.published_at DESC, a.id DESC LIMIT %s",
+            [*params, matched, n],
         )
-        matches = sorted((row[0] for row in cursor.fetchall()), reverse=True)
-        found = []
-        for start in range(0, len(matches), 2000):
-            cursor.execute(
-                f"SELECT a.id FROM ({candidates_sql}) a JOIN search_searchdocument d "
-                "ON d.article_id = a.id WHERE a.id = ANY(%s) AND d.document @@ %s::tsquery "
-                "ORDER BY a.id DESC LIMIT %s",
-                [*params, matches[start : start + 2000], tsquery, n - len(found)],
-            )
-            found += [row[0] for row in cursor.fetchall()]
-            if len(found) >= n:
-                break
-        return found
+        return [row[0] for row in cursor.fetchall()]
 
     def candidates(self, query: Query, candidates_sql: str, params: list, limit: int,
                    scored: int | None = None):  # fmt: skip
