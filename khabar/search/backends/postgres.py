@@ -142,34 +142,41 @@ class PostgresBackend:
         now = filters.now or timezone.now()
         top = day_of(min(now, filters.end) if filters.end else now)
         bottom = day_of(filters.start) if filters.start else None
-        width = self.DAYS
+        width, oldest = self.DAYS, bottom
         for _attempt in range(self.MOST_WINDOWS):
             low = top - width + 1
-            if bottom is not None and low <= bottom:
-                low = bottom
+            if oldest is not None and low <= oldest:
+                low = oldest
             matched = self._matching(cursor, tsquery, low)
-            ids = []
-            if matched:
-                cursor.execute(
-                    f"SELECT a.id FROM ({candidates_sql}) a WHERE a.id = ANY(%s) "
-                    "ORDER BY a.published_at DESC, a.id DESC LIMIT %s",
-                    [*params, matched, n],
-                )
-                ids = [row[0] for row in cursor.fetchall()]
-            if len(ids) == n or low == bottom or low is None:
+            # The first window also asks for the day of the oldest candidate (if no date range
+            # gives it), in the same statement: a window reaching it holds every match.
+            ids, first = self._newest_candidates(cursor, matched, candidates_sql, params, n,
+                                                 with_oldest=oldest is None)  # fmt: skip
+            if oldest is None and first is not None:
+                oldest = day_of(first)
+            if len(ids) == n or (oldest is not None and low <= oldest):
                 return ids
             if not ids:
                 break  # a rare query: all its matches at once
             width = int(width * n / len(ids) * self.WIDEN) + 1
         matched = self._matching(cursor, tsquery, bottom)
-        if not matched:
-            return []
+        return self._newest_candidates(cursor, matched, candidates_sql, params, n)[0]
+
+    @staticmethod
+    def _newest_candidates(cursor, ids: list[int], candidates_sql: str, params: list, n: int,
+                           with_oldest: bool = False):  # fmt: skip
+        """The newest `n` of `ids` that are candidates, newest first; and if `with_oldest`,
+        the publication time of the oldest candidate of all (None if none of `ids` is one)."""
+        if not ids:
+            return [], None
+        oldest = f", (SELECT min(c.published_at) FROM ({candidates_sql}) c)" if with_oldest else ""
         cursor.execute(
-            f"SELECT a.id FROM ({candidates_sql}) a WHERE a.id = ANY(%s) "
+            f"SELECT a.id{oldest} FROM ({candidates_sql}) a WHERE a.id = ANY(%s) "
             "ORDER BY a.published_at DESC, a.id DESC LIMIT %s",
-            [*params, matched, n],
+            [*(params if with_oldest else []), *params, ids, n],
         )
-        return [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+        return [row[0] for row in rows], (rows[0][1] if rows and with_oldest else None)
 
     def candidates(self, query: Query, candidates_sql: str, params: list, limit: int,
                    scored: int | None = None):  # fmt: skip
