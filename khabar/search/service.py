@@ -36,7 +36,6 @@ class Results:
 def search(edition, text: str, *, section=None, tag=None, date_from=None, date_to=None,
            sort: str = "relevance", page: int = 1, now=None) -> Results:  # fmt: skip
     query = parse(text, edition.language)
-    now = now or timezone.now()
     # No ORDER BY in the subquery: PostgreSQL would sort every published story before joining.
     candidates = Article.objects.published(now).filter(edition=edition).order_by()
     if section is not None:
@@ -51,8 +50,7 @@ def search(edition, text: str, *, section=None, tag=None, date_from=None, date_t
         candidates = candidates.filter(published_at__gte=start)
     if end:
         candidates = candidates.filter(published_at__lt=end)
-    engine = backend(Filters(section_id=section.pk if section is not None else None,
-                             start=start, end=end, now=now))  # fmt: skip
+    engine = backend(Filters(section.pk if section is not None else None, start, end))
     if sort == "date":
         # Newest first: every word required, as a reader scanning the latest expects.
         ids = newest_first(engine, query, candidates)

@@ -32,13 +32,11 @@ def weights_for(language: str) -> tuple[float, ...]:
 class Filters:
     """What a search is narrowed to besides its words, for a backend to narrow its index scan
     with (backends.backend(filters)): the candidates' SQL applies them in full, so a backend
-    may use them or not. `start` and `end` bound the publication time (end excluded); `now`
-    is the time the search is made at (nothing published later is a candidate)."""
+    may use them or not. `start` and `end` bound the publication time (end excluded)."""
 
     section_id: int | None = None
     start: datetime | None = None
     end: datetime | None = None
-    now: datetime | None = None
 
 
 # A row of candidates(): (story id, score, the query's exact terms it holds, the query's stems

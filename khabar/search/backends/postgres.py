@@ -6,7 +6,6 @@ matches of a search, filtered or not, come from the index without reading docume
 from datetime import datetime
 
 from django.db import connection
-from django.utils import timezone
 
 from khabar.news.models import Article
 from khabar.search.backends.base import Filters
@@ -85,10 +84,18 @@ class PostgresBackend:
     def _lexeme(term: str) -> str:
         return "'" + term.replace("'", "''").replace("\\", "") + "'"
 
-    def _tsquery(self, query: Query, any_term: bool = False) -> str:
+    def _tsquery(self, query: Query, any_term: bool = False, stems: bool = False) -> str:
+        """The query as a tsquery: each word in its exact form or its stem. With `stems`, each
+        word by its stem alone, which matches the same stories (a story indexed under an exact
+        form is indexed under its stem too, by the same analyzer) with one GIN entry a word
+        instead of two: the index then intersects the words' lists, skipping through the
+        longer ones, where an OR in each word would have it read every list whole."""
         lexeme = self._lexeme
 
-        terms = [f"({lexeme(e)} | {lexeme(self.STEM + s)})" for e, s in query.terms]
+        terms = [
+            lexeme(self.STEM + s) if stems else f"({lexeme(e)} | {lexeme(self.STEM + s)})"
+            for e, s in query.terms
+        ]
         phrases = ["(" + " <-> ".join(lexeme(t) for t in p) + ")" for p in query.phrases]
         if any_term and len(terms) > 1:
             terms = ["(" + " | ".join(terms) + ")"]
@@ -100,19 +107,20 @@ class PostgresBackend:
     SCORED = 200
 
     # The newest matches are looked for among the stories of the newest DAYS days first, then
-    # in a window widened to hold about 1.5 times the matches wanted at the rate the last one
-    # found them; a window with none means a rare query, whose every match the index gives.
+    # in a window widened to hold about WIDEN times the matches wanted at the rate the last
+    # one found them, at most MOST_WINDOWS times before asking for every match.
     DAYS = 1
     WIDEN = 1.5
     MOST_WINDOWS = 6
+    ALL_AT_ONCE = 3000
 
     def __init__(self, filters: Filters | None = None):
         self.filters = filters or Filters()
 
-    def _matching(self, cursor, tsquery: str, low: int | None) -> list[int]:
-        """Ids of the stories matching `tsquery` from day `low` on (every day if None), in the
-        filters' section, as the GIN index gives them: (document, section_id, day) in one
-        scan, reading no document unless the query has a phrase to check."""
+    def _matching(self, cursor, tsquery: str, low: int | None) -> list[tuple[int, int]]:
+        """(day, id) of the stories matching `tsquery` from day `low` on (every day if None),
+        in the filters' section, newest day first, as the GIN index gives them: (document,
+        section_id, day) in one scan, reading no document unless a phrase needs checking."""
         conditions, args = ["document @@ %s::tsquery"], [tsquery]
         if self.filters.section_id is not None:
             conditions.append("section_id = %s")
@@ -124,9 +132,10 @@ class PostgresBackend:
             conditions.append("day >= %s")
             args.append(low)
         cursor.execute(
-            f"SELECT article_id FROM search_searchdocument WHERE {' AND '.join(conditions)}", args
+            f"SELECT day, article_id FROM search_searchdocument WHERE {' AND '.join(conditions)}",
+            args,
         )
-        return [row[0] for row in cursor.fetchall()]
+        return sorted(cursor.fetchall(), reverse=True)
 
     def _newest_matching_ids(self, cursor, tsquery: str, candidates_sql: str, params: list,
                              n: int) -> list[int]:  # fmt: skip
@@ -134,49 +143,80 @@ class PostgresBackend:
         callers rank them. (Contrast SQLiteBackend._rank_over_newest, which returns scored
         rows.)
 
-        The index's matches in a window of the newest days (of the date range, if the search
-        has one), then the candidates among them, newest first; the window widens until it
-        holds `n` of them or the whole archive. Two statements, not one join: joined,
-        PostgreSQL would rather scan the whole story table."""
-        filters = self.filters
-        now = filters.now or timezone.now()
-        top = day_of(min(now, filters.end) if filters.end else now)
-        bottom = day_of(filters.start) if filters.start else None
-        width, oldest = self.DAYS, bottom
+        The index's matches in a window of the newest candidates' days, then the candidates
+        among them, newest first; the window widens until it holds `n` of them or reaches the
+        oldest candidate."""
+        # The newest and the oldest candidate's days bound the windows: the first window ends
+        # at the newest story (which may be days before now), and one reaching the oldest holds
+        # every match. The story table's indexes on edition or section, status and time answer.
+        cursor.execute(
+            f"SELECT max(a.published_at), min(a.published_at) FROM ({candidates_sql}) a", params
+        )
+        newest, oldest = cursor.fetchone()
+        if newest is None:
+            return []
+        top, oldest = day_of(newest), day_of(oldest)
+        # Phrases loosened to all their words, which the index answers without reading any
+        # document; the phrases themselves are checked on the newest matches only, as needed.
+        loose = tsquery.replace(" <-> ", " & ")
+        phrases = tsquery if loose != tsquery else None
+        width = self.DAYS
         for _attempt in range(self.MOST_WINDOWS):
-            low = top - width + 1
-            if oldest is not None and low <= oldest:
-                low = oldest
-            matched = self._matching(cursor, tsquery, low)
-            # The first window also asks for the day of the oldest candidate (if no date range
-            # gives it), in the same statement: a window reaching it holds every match.
-            ids, first = self._newest_candidates(cursor, matched, candidates_sql, params, n,
-                                                 with_oldest=oldest is None)  # fmt: skip
-            if oldest is None and first is not None:
-                oldest = day_of(first)
-            if len(ids) == n or (oldest is not None and low <= oldest):
+            low = max(top - width + 1, oldest)
+            # Matches after the newest candidate's day (past the date range's end, or not yet
+            # published) are no candidates: left out before looking them up.
+            matched = [m for m in self._matching(cursor, loose, low) if m[0] <= top]
+            ids = self._newest_candidates(cursor, matched, candidates_sql, params, n, phrases)
+            if len(ids) == n or low == oldest:
                 return ids
-            if not ids:
-                break  # a rare query: all its matches at once
-            width = int(width * n / len(ids) * self.WIDEN) + 1
-        matched = self._matching(cursor, tsquery, bottom)
-        return self._newest_candidates(cursor, matched, candidates_sql, params, n)[0]
+            # Few matches in all the days left, at this window's rate: all of them at once,
+            # which the index answers from the words' lists without a day range to read.
+            if len(matched) * (top - oldest + 1) <= self.ALL_AT_ONCE * (top - low + 1):
+                break
+            # Wide enough for about WIDEN times the matches wanted at the rate found so far;
+            # none found yet: a rarer query, sixteen times wider.
+            width = int(width * (n / len(ids) * self.WIDEN if ids else 16)) + 1
+        # Every match, with no day range for the index to read (a range is a list of every
+        # story of its days); the candidates' days are picked here.
+        low = day_of(self.filters.start) if self.filters.start else None
+        matched = [m for m in self._matching(cursor, loose, low) if oldest <= m[0] <= top]
+        return self._newest_candidates(cursor, matched, candidates_sql, params, n, phrases)
 
     @staticmethod
-    def _newest_candidates(cursor, ids: list[int], candidates_sql: str, params: list, n: int,
-                           with_oldest: bool = False):  # fmt: skip
-        """The newest `n` of `ids` that are candidates, newest first; and if `with_oldest`,
-        the publication time of the oldest candidate of all (None if none of `ids` is one)."""
-        if not ids:
-            return [], None
-        oldest = f", (SELECT min(c.published_at) FROM ({candidates_sql}) c)" if with_oldest else ""
-        cursor.execute(
-            f"SELECT a.id{oldest} FROM ({candidates_sql}) a WHERE a.id = ANY(%s) "
-            "ORDER BY a.published_at DESC, a.id DESC LIMIT %s",
-            [*(params if with_oldest else []), *params, ids, n],
-        )
-        rows = cursor.fetchall()
-        return [row[0] for row in rows], (rows[0][1] if rows and with_oldest else None)
+    def _newest_candidates(cursor, matched: list[tuple[int, int]], candidates_sql: str,
+                           params: list, n: int,
+                           phrases: str | None = None) -> list[int]:  # fmt: skip
+        """The newest `n` candidates among `matched` ((day, id), newest day first) whose
+        documents match `phrases` if given, newest first: looked up by id a few whole days at
+        a time (about 2n stories), so that a window with many matches costs no more than the
+        days it needs."""
+        check = (
+            " JOIN search_searchdocument d ON d.article_id = a.id AND d.document @@ %s::tsquery"
+            if phrases else ""
+        )  # fmt: skip
+        found: list[int] = []
+        start = 0
+        while start < len(matched) and len(found) < n:
+            end = min(start + 2 * n, len(matched))
+            while end < len(matched) and matched[end][0] == matched[end - 1][0]:
+                end += 1  # whole days: those after `end` are all older
+            # Joined to the ids as a set of rows, each looked up by primary key: with `= ANY`
+            # PostgreSQL would rather walk the time index and test every story against the list.
+            # (OFFSET 0 keeps the LIMIT from tempting the planner into the time index too.)
+            cursor.execute(
+                f"SELECT id FROM (SELECT a.id, a.published_at FROM ({candidates_sql}) a "
+                f"JOIN unnest(%s::bigint[]) m(id) ON m.id = a.id{check} OFFSET 0) found "
+                "ORDER BY published_at DESC, id DESC LIMIT %s",
+                [
+                    *params,
+                    [i for _day, i in matched[start:end]],
+                    *([phrases] if phrases else []),
+                    n - len(found),
+                ],
+            )
+            found += [row[0] for row in cursor.fetchall()]
+            start = end
+        return found
 
     def candidates(self, query: Query, candidates_sql: str, params: list, limit: int,
                    scored: int | None = None):  # fmt: skip
@@ -186,10 +226,13 @@ class PostgresBackend:
         A query matching at most `scored` (SCORED) stories is ranked over all of them; a larger
         one over the newest that many that match any word and the newest that hold every word.
         Each document is read once, for its rank and for the terms it holds."""
-        any_term, every = self._tsquery(query, any_term=True), self._tsquery(query)
+        any_term, every = self._tsquery(query, any_term=True), self._tsquery(query, stems=True)
         scored = scored or self.SCORED
         with connection.cursor() as cursor:
-            ids = self._newest_matching_ids(cursor, any_term, candidates_sql, params, scored + 1)
+            ids = self._newest_matching_ids(
+                cursor, self._tsquery(query, any_term=True, stems=True), candidates_sql, params,
+                scored + 1,
+            )  # fmt: skip
             if len(ids) > scored and len(query.terms) > 1:
                 ids = set(ids[:scored])
                 ids.update(self._newest_matching_ids(cursor, every, candidates_sql, params, scored))
@@ -232,7 +275,8 @@ class PostgresBackend:
         every = self._tsquery(query)
         with connection.cursor() as cursor:
             if sort == "date" and limit is not None:
-                ids = self._newest_matching_ids(cursor, every, candidates_sql, params, limit)
+                stems = self._tsquery(query, stems=True)
+                ids = self._newest_matching_ids(cursor, stems, candidates_sql, params, limit)
                 cursor.execute(
                     "SELECT id FROM news_article WHERE id = ANY(%s) "
                     "ORDER BY published_at DESC, id DESC",
