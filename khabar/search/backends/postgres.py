@@ -3,6 +3,7 @@ exact forms and, marked apart, its stems, with field weights; ranked by ts_rank_
 index holds the terms with the story's section and day (0004_pg_filters), so that the newest
 matches of a search, filtered or not, come from the index without reading documents."""
 
+import math
 from datetime import datetime
 
 from django.db import connection
@@ -106,10 +107,12 @@ class PostgresBackend:
     # ranking every match of a common word among a million stories would take seconds.
     SCORED = 200
 
-    # The newest matches are looked for among the stories of the newest DAYS days first, then
-    # in a window widened to hold about WIDEN times the matches wanted at the rate the last
-    # one found them, at most MOST_WINDOWS times before asking for every match.
+    # The newest matches are looked for among the stories of the newest days first (at least
+    # DAYS, and enough to hold about WINDOW stories), then in a window widened to hold about
+    # WIDEN times the matches wanted at the rate the last one found them, at most MOST_WINDOWS
+    # times before asking for every match.
     DAYS = 1
+    WINDOW = 2000
     WIDEN = 1.5
     MOST_WINDOWS = 6
     ALL_AT_ONCE = 3000
@@ -149,18 +152,23 @@ class PostgresBackend:
         # The newest and the oldest candidate's days bound the windows: the first window ends
         # at the newest story (which may be days before now), and one reaching the oldest holds
         # every match. The story table's indexes on edition or section, status and time answer.
+        # With them, the index's size (the planner's estimate) gives stories a day, and the
+        # first window is as many days as hold about WINDOW stories.
         cursor.execute(
-            f"SELECT max(a.published_at), min(a.published_at) FROM ({candidates_sql}) a", params
+            f"SELECT max(a.published_at), min(a.published_at), (SELECT reltuples FROM pg_class "
+            f"WHERE oid = 'search_searchdocument'::regclass) FROM ({candidates_sql}) a",
+            params,
         )
-        newest, oldest = cursor.fetchone()
+        newest, oldest, stories = cursor.fetchone()
         if newest is None:
             return []
         top, oldest = day_of(newest), day_of(oldest)
+        a_day = max(stories or 0, 1) / (top - oldest + 1)
         # Phrases loosened to all their words, which the index answers without reading any
         # document; the phrases themselves are checked on the newest matches only, as needed.
         loose = tsquery.replace(" <-> ", " & ")
         phrases = tsquery if loose != tsquery else None
-        width = self.DAYS
+        width = max(self.DAYS, math.ceil(self.WINDOW / a_day))
         for _attempt in range(self.MOST_WINDOWS):
             low = max(top - width + 1, oldest)
             # Matches after the newest candidate's day (past the date range's end, or not yet

@@ -88,6 +88,7 @@ def test_windows_of_days_find_exactly_the_newest_matches(edition, other_section,
     checked = 0
     for days in (1, 4, 90):  # first windows narrower than the matches' spacing, and wider
         monkeypatch.setattr(PostgresBackend, "DAYS", days)
+        monkeypatch.setattr(PostgresBackend, "WINDOW", 1)  # DAYS decides the first window
         for text in ("المياه", "الزبير", "المياه الزبير", '"المياه والزبير"'):
             for section_id in (None, other_section.pk):
                 for date_from, date_to in ranges:

@@ -21,6 +21,7 @@ def archive(make_article, section, other_section, monkeypatch):
     # so that a filtered or rarer query widens it or goes on to all the index's matches.
     monkeypatch.setattr(backends.PostgresBackend, "SCORED", 2)
     monkeypatch.setattr(backends.PostgresBackend, "DAYS", 1)
+    monkeypatch.setattr(backends.PostgresBackend, "WINDOW", 1)
     start = timezone.now() - timedelta(days=400)
     old = make_article("المياه والكهرباء في تقرير قديم", at=start,
                        body="<p>تقرير عن المياه والكهرباء ومحطة الزبير.</p>")  # fmt: skip
