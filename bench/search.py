@@ -370,15 +370,16 @@ def replicate(copies: int) -> None:
                     )
                 else:
                     cursor.execute(
-                        "INSERT INTO search_searchdocument (article_id, document) SELECT article_id"
-                        " + %s, document FROM search_searchdocument "
-                        "WHERE (article_id - 1) %% %s = 0",
+                        "INSERT INTO search_searchdocument (article_id, document, section_id, day) "
+                        "SELECT article_id + %s, document, section_id, day "
+                        "FROM search_searchdocument WHERE (article_id - 1) %% %s = 0",
                         [k, copies],
                     )
         if connection.vendor == "postgresql":
             cursor.execute("SET maintenance_work_mem = '1GB'")
-            cursor.execute(
-                "CREATE INDEX search_document_gin ON search_searchdocument USING gin (document)"
+            cursor.execute(  # as khabar/search/migrations/0004_pg_filters.py makes it
+                "CREATE INDEX search_document_gin ON search_searchdocument "
+                "USING gin (document, section_id, day)"
             )
             cursor.execute("SELECT setval(pg_get_serial_sequence('news_article', 'id'), %s)",
                            [last_id + copies])  # fmt: skip

@@ -22,6 +22,12 @@ class SearchDocument(models.Model):
         verbose_name=_("article"),
     )
     document = TsVectorField(_("indexed terms"))
+    # Copies of the story's filter columns, kept with its terms so that PostgreSQL's GIN index
+    # (document, section_id, day) narrows a search by section and by date without reading the
+    # story table; searches still check the story itself, so a stale copy can only hide a
+    # story until it is indexed again, never show one that does not belong.
+    section_id = models.IntegerField(_("section"), null=True)
+    day = models.IntegerField(_("published at"), null=True)  # UTC days since 1970-01-01
 
     class Meta:
         verbose_name = _("search document")

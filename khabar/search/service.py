@@ -18,7 +18,7 @@ from khabar.lib.analysis import stem
 from khabar.lib.arabic import normalize
 from khabar.lib.html import html_to_text
 from khabar.news.models import Article, Edition
-from khabar.search.backends import backend, weights_for
+from khabar.search.backends import Filters, backend, weights_for
 from khabar.search.query import BadQuery, Query, document_terms, parse
 
 PAGE_SIZE = 20
@@ -50,7 +50,7 @@ def search(edition, text: str, *, section=None, tag=None, date_from=None, date_t
         candidates = candidates.filter(published_at__gte=start)
     if end:
         candidates = candidates.filter(published_at__lt=end)
-    engine = backend()
+    engine = backend(Filters(section.pk if section is not None else None, start, end))
     if sort == "date":
         # Newest first: every word required, as a reader scanning the latest expects.
         ids = newest_first(engine, query, candidates)

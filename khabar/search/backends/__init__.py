@@ -11,7 +11,7 @@ the modules inside: which backend runs is this package's business.
 from django.db import connection
 
 from khabar.news.models import Article
-from khabar.search.backends.base import SearchBackend, weights_for
+from khabar.search.backends.base import Filters, SearchBackend, weights_for
 from khabar.search.backends.postgres import PostgresBackend
 from khabar.search.backends.sqlite import SQLiteBackend
 from khabar.search.query import MAX_QUERY_LENGTH, BadQuery, Query, document_terms, parse
@@ -19,6 +19,7 @@ from khabar.search.query import MAX_QUERY_LENGTH, BadQuery, Query, document_term
 __all__ = [
     "MAX_QUERY_LENGTH",
     "BadQuery",
+    "Filters",
     "PostgresBackend",
     "Query",
     "SQLiteBackend",
@@ -31,9 +32,12 @@ __all__ = [
 ]
 
 
-def backend() -> SearchBackend:
-    """The backend for the database in use."""
-    return PostgresBackend() if connection.vendor == "postgresql" else SQLiteBackend()
+def backend(filters: Filters | None = None) -> SearchBackend:
+    """The backend for the database in use, for a search narrowed by `filters` if given (the
+    PostgreSQL one narrows its index scan with them; SQLite's reads them from its SQL)."""
+    if connection.vendor == "postgresql":
+        return PostgresBackend(filters)
+    return SQLiteBackend()
 
 
 def sync(article: Article) -> None:

@@ -7,6 +7,8 @@ caller's transaction; none commits.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from khabar.news.models import Article
@@ -24,6 +26,17 @@ def weights_for(language: str) -> tuple[float, ...]:
     """Per field: exact headline, lead, body, then the stemmed ones."""
     share = EXACT_SHARE.get(language, 1.0)
     return tuple(w * share for w in FIELD_WEIGHTS) + FIELD_WEIGHTS
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search is narrowed to besides its words, for a backend to narrow its index scan
+    with (backends.backend(filters)): the candidates' SQL applies them in full, so a backend
+    may use them or not. `start` and `end` bound the publication time (end excluded)."""
+
+    section_id: int | None = None
+    start: datetime | None = None
+    end: datetime | None = None
 
 
 # A row of candidates(): (story id, score, the query's exact terms it holds, the query's stems

@@ -1,11 +1,21 @@
-"""PostgreSQL: one tsvector per published story (search_searchdocument.document, GIN-indexed)
-holding its exact forms and, marked apart, its stems, with field weights; ranked by
-ts_rank_cd."""
+"""PostgreSQL: one tsvector per published story (search_searchdocument.document) holding its
+exact forms and, marked apart, its stems, with field weights; ranked by ts_rank_cd. One GIN
+index holds the terms with the story's section and day (0004_pg_filters), so that the newest
+matches of a search, filtered or not, come from the index without reading documents."""
+
+import math
+from datetime import datetime
 
 from django.db import connection
 
 from khabar.news.models import Article
+from khabar.search.backends.base import Filters
 from khabar.search.query import Query, document_terms
+
+
+def day_of(moment: datetime) -> int:
+    """The UTC day of a time, as days since 1970-01-01: search_searchdocument.day."""
+    return int(moment.timestamp() // 86400)
 
 
 class PostgresBackend:
@@ -27,12 +37,14 @@ class PostgresBackend:
                 (terms["exact_body"], "C", ""), (terms["stem_headline"], "B", self.STEM),
                 (terms["stem_lead"], "C", self.STEM), (terms["stem_body"], "D", self.STEM),
             ]  # fmt: skip
-            rows.append((article.pk, self._tsvector(fields)))
+            day = day_of(article.published_at) if article.published_at else None
+            rows.append((article.pk, self._tsvector(fields), article.section_id, day))
         if not rows:
             return
         sql = (
-            "INSERT INTO search_searchdocument (article_id, document) VALUES (%s, %s::tsvector) "
-            "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+            "INSERT INTO search_searchdocument (article_id, document, section_id, day) "
+            "VALUES (%s, %s::tsvector, %s, %s) ON CONFLICT (article_id) DO UPDATE SET "
+            "document = EXCLUDED.document, section_id = EXCLUDED.section_id, day = EXCLUDED.day"
         )
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
@@ -73,10 +85,18 @@ class PostgresBackend:
     def _lexeme(term: str) -> str:
         return "'" + term.replace("'", "''").replace("\\", "") + "'"
 
-    def _tsquery(self, query: Query, any_term: bool = False) -> str:
+    def _tsquery(self, query: Query, any_term: bool = False, stems: bool = False) -> str:
+        """The query as a tsquery: each word in its exact form or its stem. With `stems`, each
+        word by its stem alone, which matches the same stories (a story indexed under an exact
+        form is indexed under its stem too, by the same analyzer) with one GIN entry a word
+        instead of two: the index then intersects the words' lists, skipping through the
+        longer ones, where an OR in each word would have it read every list whole."""
         lexeme = self._lexeme
 
-        terms = [f"({lexeme(e)} | {lexeme(self.STEM + s)})" for e, s in query.terms]
+        terms = [
+            lexeme(self.STEM + s) if stems else f"({lexeme(e)} | {lexeme(self.STEM + s)})"
+            for e, s in query.terms
+        ]
         phrases = ["(" + " <-> ".join(lexeme(t) for t in p) + ")" for p in query.phrases]
         if any_term and len(terms) > 1:
             terms = ["(" + " | ".join(terms) + ")"]
@@ -87,58 +107,123 @@ class PostgresBackend:
     # ranking every match of a common word among a million stories would take seconds.
     SCORED = 200
 
-    # The newest stories tested one by one, first; and the most ever tested that way (~10 µs
-    # a story) before asking the GIN index for every match instead.
-    WINDOW, MOST = 600, 12_000
+    # The newest matches are looked for among the stories of the newest days first (at least
+    # DAYS, and enough to hold about WINDOW stories), then in a window widened to hold about
+    # WIDEN times the matches wanted at the rate the last one found them, at most MOST_WINDOWS
+    # times before asking for every match.
+    DAYS = 1
+    WINDOW = 2000
+    WIDEN = 1.5
+    MOST_WINDOWS = 6
+    ALL_AT_ONCE = 3000
+
+    def __init__(self, filters: Filters | None = None):
+        self.filters = filters or Filters()
+
+    def _matching(self, cursor, tsquery: str, low: int | None) -> list[tuple[int, int]]:
+        """(day, id) of the stories matching `tsquery` from day `low` on (every day if None),
+        in the filters' section, newest day first, as the GIN index gives them: (document,
+        section_id, day) in one scan, reading no document unless a phrase needs checking."""
+        conditions, args = ["document @@ %s::tsquery"], [tsquery]
+        if self.filters.section_id is not None:
+            conditions.append("section_id = %s")
+            args.append(self.filters.section_id)
+        # Only a lower bound: btree_gin reads a range `day >= low` from `low` to the newest day,
+        # which a window of the newest days is; an upper bound would have it read every older
+        # day of the archive. The candidates' SQL keeps the stories after the end date out.
+        if low is not None:
+            conditions.append("day >= %s")
+            args.append(low)
+        cursor.execute(
+            f"SELECT day, article_id FROM search_searchdocument WHERE {' AND '.join(conditions)}",
+            args,
+        )
+        return sorted(cursor.fetchall(), reverse=True)
 
     def _newest_matching_ids(self, cursor, tsquery: str, candidates_sql: str, params: list,
                              n: int) -> list[int]:  # fmt: skip
-        """Ids of the newest `n` candidates matching `tsquery`, newest (highest id) first,
-        unscored: the callers rank them. (Contrast SQLiteBackend._rank_over_newest, which
-        returns scored rows.)
+        """Ids of the newest `n` candidates matching `tsquery`, newest first, unscored: the
+        callers rank them. (Contrast SQLiteBackend._rank_over_newest, which returns scored
+        rows.)
 
-        First the newest stories, each document tested: a common word is done there, or in
-        one wider window sized by how often the first one matched (filters make matches
-        sparser). Failing that, a rarer query: every match from the GIN index, newest first,
-        checked a slice at a time."""
-        window_sql = (
-            f"SELECT d.article_id FROM search_searchdocument d JOIN ({candidates_sql}) a "
-            "ON a.id = d.article_id WHERE d.document @@ %s::tsquery AND d.article_id > %s "
-            "ORDER BY d.article_id DESC LIMIT %s"
-        )
-        cursor.execute("SELECT max(article_id) FROM search_searchdocument")
-        top = cursor.fetchone()[0] or 0
-        size = max(self.WINDOW, 2 * n)
-        cursor.execute(window_sql, [*params, tsquery, top - size, n])
-        ids = [row[0] for row in cursor.fetchall()]
-        if len(ids) == n or top - size <= 0:
-            return ids
-        if ids and size * n / len(ids) * 1.5 <= self.MOST:
-            size = int(size * n / len(ids) * 1.5)
-            cursor.execute(window_sql, [*params, tsquery, top - size, n])
-            ids = [row[0] for row in cursor.fetchall()]
-            if len(ids) == n or top - size <= 0:
-                return ids
-        # The GIN index's matches (a bitmap scan; with phrases loosened to all their words,
-        # which the index answers without reading documents), newest first, then checked
-        # against the candidates and the exact query a slice at a time until `n` are found.
-        # Joined in one statement, PostgreSQL would rather scan the whole story table.
+        The index's matches in a window of the newest candidates' days, then the candidates
+        among them, newest first; the window widens until it holds `n` of them or reaches the
+        oldest candidate."""
+        # The newest and the oldest candidate's days bound the windows: the first window ends
+        # at the newest story (which may be days before now), and one reaching the oldest holds
+        # every match. The story table's indexes on edition or section, status and time answer.
+        # With them, the index's size (the planner's estimate) gives stories a day, and the
+        # first window is as many days as hold about WINDOW stories.
         cursor.execute(
-            "SELECT article_id FROM search_searchdocument WHERE document @@ %s::tsquery",
-            [tsquery.replace(" <-> ", " & ")],
+            f"SELECT max(a.published_at), min(a.published_at), (SELECT reltuples FROM pg_class "
+            f"WHERE oid = 'search_searchdocument'::regclass) FROM ({candidates_sql}) a",
+            params,
         )
-        matches = sorted((row[0] for row in cursor.fetchall()), reverse=True)
-        found = []
-        for start in range(0, len(matches), 2000):
+        newest, oldest, stories = cursor.fetchone()
+        if newest is None:
+            return []
+        top, oldest = day_of(newest), day_of(oldest)
+        a_day = max(stories or 0, 1) / (top - oldest + 1)
+        # Phrases loosened to all their words, which the index answers without reading any
+        # document; the phrases themselves are checked on the newest matches only, as needed.
+        loose = tsquery.replace(" <-> ", " & ")
+        phrases = tsquery if loose != tsquery else None
+        width = max(self.DAYS, math.ceil(self.WINDOW / a_day))
+        for _attempt in range(self.MOST_WINDOWS):
+            low = max(top - width + 1, oldest)
+            # Matches after the newest candidate's day (past the date range's end, or not yet
+            # published) are no candidates: left out before looking them up.
+            matched = [m for m in self._matching(cursor, loose, low) if m[0] <= top]
+            ids = self._newest_candidates(cursor, matched, candidates_sql, params, n, phrases)
+            if len(ids) == n or low == oldest:
+                return ids
+            # Few matches in all the days left, at this window's rate: all of them at once,
+            # which the index answers from the words' lists without a day range to read.
+            if len(matched) * (top - oldest + 1) <= self.ALL_AT_ONCE * (top - low + 1):
+                break
+            # Wide enough for about WIDEN times the matches wanted at the rate found so far;
+            # none found yet: a rarer query, sixteen times wider.
+            width = int(width * (n / len(ids) * self.WIDEN if ids else 16)) + 1
+        # Every match, with no day range for the index to read (a range is a list of every
+        # story of its days); the candidates' days are picked here.
+        low = day_of(self.filters.start) if self.filters.start else None
+        matched = [m for m in self._matching(cursor, loose, low) if oldest <= m[0] <= top]
+        return self._newest_candidates(cursor, matched, candidates_sql, params, n, phrases)
+
+    @staticmethod
+    def _newest_candidates(cursor, matched: list[tuple[int, int]], candidates_sql: str,
+                           params: list, n: int,
+                           phrases: str | None = None) -> list[int]:  # fmt: skip
+        """The newest `n` candidates among `matched` ((day, id), newest day first) whose
+        documents match `phrases` if given, newest first: looked up by id a few whole days at
+        a time (about 2n stories), so that a window with many matches costs no more than the
+        days it needs."""
+        check = (
+            " JOIN search_searchdocument d ON d.article_id = a.id AND d.document @@ %s::tsquery"
+            if phrases else ""
+        )  # fmt: skip
+        found: list[int] = []
+        start = 0
+        while start < len(matched) and len(found) < n:
+            end = min(start + 2 * n, len(matched))
+            while end < len(matched) and matched[end][0] == matched[end - 1][0]:
+                end += 1  # whole days: those after `end` are all older
+            # Joined to the ids as a set of rows, each looked up by primary key: with `= ANY`
+            # PostgreSQL would rather walk the time index and test every story against the list.
+            # (OFFSET 0 keeps the LIMIT from tempting the planner into the time index too.)
             cursor.execute(
-                f"SELECT a.id FROM ({candidates_sql}) a JOIN search_searchdocument d "
-                "ON d.article_id = a.id WHERE a.id = ANY(%s) AND d.document @@ %s::tsquery "
-                "ORDER BY a.id DESC LIMIT %s",
-                [*params, matches[start : start + 2000], tsquery, n - len(found)],
+                f"SELECT id FROM (SELECT a.id, a.published_at FROM ({candidates_sql}) a "
+                f"JOIN unnest(%s::bigint[]) m(id) ON m.id = a.id{check} OFFSET 0) found "
+                "ORDER BY published_at DESC, id DESC LIMIT %s",
+                [
+                    *params,
+                    [i for _day, i in matched[start:end]],
+                    *([phrases] if phrases else []),
+                    n - len(found),
+                ],
             )
             found += [row[0] for row in cursor.fetchall()]
-            if len(found) >= n:
-                break
+            start = end
         return found
 
     def candidates(self, query: Query, candidates_sql: str, params: list, limit: int,
@@ -149,10 +234,13 @@ class PostgresBackend:
         A query matching at most `scored` (SCORED) stories is ranked over all of them; a larger
         one over the newest that many that match any word and the newest that hold every word.
         Each document is read once, for its rank and for the terms it holds."""
-        any_term, every = self._tsquery(query, any_term=True), self._tsquery(query)
+        any_term, every = self._tsquery(query, any_term=True), self._tsquery(query, stems=True)
         scored = scored or self.SCORED
         with connection.cursor() as cursor:
-            ids = self._newest_matching_ids(cursor, any_term, candidates_sql, params, scored + 1)
+            ids = self._newest_matching_ids(
+                cursor, self._tsquery(query, any_term=True, stems=True), candidates_sql, params,
+                scored + 1,
+            )  # fmt: skip
             if len(ids) > scored and len(query.terms) > 1:
                 ids = set(ids[:scored])
                 ids.update(self._newest_matching_ids(cursor, every, candidates_sql, params, scored))
@@ -195,7 +283,8 @@ class PostgresBackend:
         every = self._tsquery(query)
         with connection.cursor() as cursor:
             if sort == "date" and limit is not None:
-                ids = self._newest_matching_ids(cursor, every, candidates_sql, params, limit)
+                stems = self._tsquery(query, stems=True)
+                ids = self._newest_matching_ids(cursor, stems, candidates_sql, params, limit)
                 cursor.execute(
                     "SELECT id FROM news_article WHERE id = ANY(%s) "
                     "ORDER BY published_at DESC, id DESC",

@@ -17,11 +17,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def archive(make_article, section, other_section, monkeypatch):
     monkeypatch.setattr(backends.SQLiteBackend, "SCORED", 4)
-    # PostgreSQL: windows of the newest stories smaller than the archive, so that a filtered
-    # or rarer query goes on to the GIN index's matches.
+    # PostgreSQL: a first window of one day, smaller than the archive (a story every day),
+    # so that a filtered or rarer query widens it or goes on to all the index's matches.
     monkeypatch.setattr(backends.PostgresBackend, "SCORED", 2)
-    monkeypatch.setattr(backends.PostgresBackend, "WINDOW", 2)
-    monkeypatch.setattr(backends.PostgresBackend, "MOST", 4)
+    monkeypatch.setattr(backends.PostgresBackend, "DAYS", 1)
+    monkeypatch.setattr(backends.PostgresBackend, "WINDOW", 1)
     start = timezone.now() - timedelta(days=400)
     old = make_article("المياه والكهرباء في تقرير قديم", at=start,
                        body="<p>تقرير عن المياه والكهرباء ومحطة الزبير.</p>")  # fmt: skip
