@@ -1,7 +1,8 @@
+import contextlib
 import sys
 
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import transaction
 
 from khabar.news.models import Article
 from khabar.search.backends import backend
@@ -18,15 +19,21 @@ class Command(BaseCommand):
         # batch, and entries of stories no longer published go at the end. Readers keep finding
         # stories throughout, in their old or their new form.
         engine = backend()
-        if connection.vendor == "sqlite":
-            # FTS5 merges its segments as they fill: with SQLite's default 2 MB of page cache
-            # each merge reads the segments from the file again. This connection only.
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA cache_size = -262144")  # KiB: 256 MiB
         # No ORDER BY: the model's default one would have SQLite walk the whole date index
         # for every batch instead of looking the ids up.
         published = Article.objects.filter(status=Article.Status.PUBLISHED).order_by()
         ids = list(published.order_by("pk").values_list("id", flat=True))
+        total = len(ids)
+        # A backend may work differently while the whole index is rebuilt (SQLite: see
+        # SQLiteBackend.rebuilding).
+        rebuilding = getattr(engine, "rebuilding", contextlib.nullcontext)
+        with rebuilding():
+            self._index(engine, published, ids, batch)
+            stale = self._remove_stale(engine, published, batch)
+            engine.optimize()
+        self.stdout.write(f"\nIndexed {total} stories; removed {stale} stale entries.")
+
+    def _index(self, engine, published, ids, batch):
         total = len(ids)
         for start in range(0, total, batch):
             # One short transaction per batch: readers are never blocked for long. The rows are
@@ -45,6 +52,8 @@ class Command(BaseCommand):
             bar = "#" * (width * done // max(total, 1))
             sys.stdout.write(f"\r[{bar:<{width}}] {done}/{total}")
             sys.stdout.flush()
+
+    def _remove_stale(self, engine, published, batch) -> int:
         # Entries whose story was unpublished or deleted since it was indexed. A story
         # unpublished from here on is taken out by its own transaction (backends.sync).
         stale = sorted(set(engine.indexed_ids()) - set(published.values_list("id", flat=True)))
@@ -57,5 +66,4 @@ class Command(BaseCommand):
                 for article_id in chunk:
                     if article_id not in back:  # unless published again meanwhile
                         engine.remove(article_id)
-        engine.optimize()
-        self.stdout.write(f"\nIndexed {total} stories; removed {len(stale)} stale entries.")
+        return len(stale)
