@@ -347,13 +347,15 @@ def replicate(copies: int) -> None:
     from django.db import connection, transaction
 
     from khabar.news.models import Article
-    from khabar.search.backends import SQLiteBackend
+    from khabar.search.backends import SQLiteBackend, backend
 
     columns = [
         f.column for f in Article._meta.concrete_fields if f.column not in ("id", "news_code")
     ]
     listed = ", ".join(columns)
-    with connection.cursor() as cursor:
+    # As `reindex` does on SQLite: FTS5's merging after each commit grows with the index.
+    rebuilding = getattr(backend(), "rebuilding", contextlib.nullcontext)
+    with rebuilding(), connection.cursor() as cursor:
         cursor.execute("SELECT max(id), max(news_code) FROM news_article")
         last_id, last_code = cursor.fetchone()
         if connection.vendor == "postgresql":
@@ -386,7 +388,7 @@ def replicate(copies: int) -> None:
             )
             cursor.execute("SELECT setval(pg_get_serial_sequence('news_article', 'id'), %s)",
                            [last_id + copies])  # fmt: skip
-    backend_optimize()
+        backend_optimize()
 
 
 def backend_optimize() -> None:
