@@ -1,3 +1,4 @@
+import contextlib
 import sys
 
 from django.core.management.base import BaseCommand
@@ -23,18 +24,36 @@ class Command(BaseCommand):
         published = Article.objects.filter(status=Article.Status.PUBLISHED).order_by()
         ids = list(published.order_by("pk").values_list("id", flat=True))
         total = len(ids)
+        # A backend may work differently while the whole index is rebuilt (SQLite: see
+        # SQLiteBackend.rebuilding).
+        rebuilding = getattr(engine, "rebuilding", contextlib.nullcontext)
+        with rebuilding():
+            self._index(engine, published, ids, batch)
+            stale = self._remove_stale(engine, published, batch)
+            engine.optimize()
+        self.stdout.write(f"\nIndexed {total} stories; removed {stale} stale entries.")
+
+    def _index(self, engine, published, ids, batch):
+        total = len(ids)
         for start in range(0, total, batch):
             # One short transaction per batch: readers are never blocked for long. The rows are
             # read again inside it and locked (PostgreSQL; SQLite's writes are serial anyway),
             # so a story unpublished or corrected meanwhile is not put back in its old form.
             with transaction.atomic():
                 chunk = published.filter(pk__in=ids[start : start + batch])
-                engine.index_many(chunk.select_related("edition").select_for_update(of=("self",)))
+                # Only the columns the analyzer reads: a story row is mostly its body, and the
+                # model's other fields would be converted for nothing.
+                stories = chunk.select_related("edition").only(
+                    "headline", "lead", "body", "edition__language"
+                )
+                engine.index_many(stories.select_for_update(of=("self",)))
             done = min(start + batch, total)
             width = 30
             bar = "#" * (width * done // max(total, 1))
             sys.stdout.write(f"\r[{bar:<{width}}] {done}/{total}")
             sys.stdout.flush()
+
+    def _remove_stale(self, engine, published, batch) -> int:
         # Entries whose story was unpublished or deleted since it was indexed. A story
         # unpublished from here on is taken out by its own transaction (backends.sync).
         stale = sorted(set(engine.indexed_ids()) - set(published.values_list("id", flat=True)))
@@ -47,5 +66,4 @@ class Command(BaseCommand):
                 for article_id in chunk:
                     if article_id not in back:  # unless published again meanwhile
                         engine.remove(article_id)
-        engine.optimize()
-        self.stdout.write(f"\nIndexed {total} stories; removed {len(stale)} stale entries.")
+        return len(stale)
