@@ -1,4 +1,4 @@
-"""Migration 0004_sqlite_filter_index: on SQLite, an index of the stories holds every column
+"""Migration 0005_sqlite_filter_index: on SQLite, an index of the stories holds every column
 that search's filters read, led by the id, so that on a large archive (where SQLite's planner
 picks it, see bench/search.py) the filters are applied to each index match without reading
 the story's row. On PostgreSQL the migration leaves the database as it was."""

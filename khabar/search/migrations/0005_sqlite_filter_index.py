@@ -26,7 +26,7 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("news", "0011_translations"),
-        ("search", "0003_verbose_names"),
+        ("search", "0004_pg_filters"),
     ]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
