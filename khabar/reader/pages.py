@@ -114,10 +114,7 @@ def render_page(request, edition, template, context, status=200):
     sections = getattr(request, "nav_sections", None)
     if sections is None or getattr(request, "edition", None) is not edition:
         sections = nav_sections(edition)
-    context = {
-        "edition": edition,
-        "nav_sections": sections,
-        "canonical": canonical_url(request, context.get("page")),
-        **context,
-    }
+    context = {"edition": edition, "nav_sections": sections, **context}
+    if "canonical" not in context:
+        context["canonical"] = canonical_url(request, context.get("page"))
     return render(request, template, context, status=status)
