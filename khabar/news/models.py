@@ -596,8 +596,24 @@ class Article(models.Model):
     @property
     def last_correction(self):
         """The newest published update or correction (prefetched on the article page)."""
-        corrections = list(self.corrections.all())
+        corrections = self.correction_list
         return max(corrections, key=lambda c: c.created_at) if corrections else None
+
+    # The story's tags, authors and corrections as lists, read once per object: its page shows
+    # each two or three times, and every `article.tags.all` built a related manager anew (a
+    # twentieth of the page). For reading a story as loaded; a change made afterwards to the
+    # same object does not show in them.
+    @cached_property
+    def tag_list(self) -> list:
+        return list(self.tags.all())
+
+    @cached_property
+    def author_list(self) -> list:
+        return list(self.authors.all())
+
+    @cached_property
+    def correction_list(self) -> list:
+        return list(self.corrections.all())
 
     @property
     def desk_state(self) -> str:

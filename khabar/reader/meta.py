@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from babel import Locale, UnknownLocaleError
 
@@ -20,8 +20,17 @@ def _person(author: Author, edition: Edition, page_url: str) -> dict:
     person = {"@type": "Person", "name": author.name}
     if author.slug:  # an author saved without a slug has no page to point at
         path = reversed_url("reader:author", edition=edition.code, slug=author.slug)
-        person["url"] = urljoin(page_url, path)
+        person["url"] = _on_site_of(page_url, path)
     return person
+
+
+def _on_site_of(page_url: str, path: str) -> str:
+    """urljoin(page_url, path) for an absolute path with no dot segments (a reversed address),
+    without urljoin's general resolution: the page's scheme and host, then the path."""
+    if not path.startswith("/") or path.startswith("//") or "/." in path:
+        return urljoin(page_url, path)
+    parts = urlsplit(page_url)
+    return f"{parts.scheme}://{parts.netloc}{path}"
 
 
 def article_json_ld(article: Article, url: str) -> dict:
@@ -38,15 +47,15 @@ def article_json_ld(article: Article, url: str) -> dict:
         "datePublished": article.published_at.isoformat() if article.published_at else None,
         "dateModified": article.updated_at.isoformat(),
         "articleSection": article.section.name,
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in article.tag_list],
         "publisher": {"@type": "NewsMediaOrganization", "name": article.edition.name},
     }
-    authors = [_person(author, article.edition, url) for author in article.authors.all()]
+    authors = [_person(author, article.edition, url) for author in article.author_list]
     if authors:
         data["author"] = authors
     if article.source:
         data["sourceOrganization"] = {"@type": "Organization", "name": article.source}
-    corrections = list(article.corrections.all())
+    corrections = article.correction_list
     if corrections:
         data["version"] = article.version
         data["dateModified"] = max(c.created_at for c in corrections).isoformat()

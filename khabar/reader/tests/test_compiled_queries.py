@@ -64,6 +64,8 @@ def test_a_value_that_changes_the_sql_is_refused(edition):
 
 def test_story_loads_as_the_orm_loads_it_in_four_queries(corrected, edition):
     expected = orm_article(edition, corrected.news_code)
+    # As on a page: its edition and sections were read (and kept) before the story.
+    queries.edition_and_sections(edition.code)
     with CaptureQueriesContext(connection) as captured:
         article = queries.published_article(edition, corrected.news_code)
         tags = list(article.tags.all())
