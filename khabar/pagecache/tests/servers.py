@@ -80,14 +80,11 @@ def collect_static(directory: Path) -> Path:
     return directory
 
 
-def start_gunicorn(data_dir: Path, *, database_url: str, static: Path, workers=2, cpu=None,
-                   log=None, **env):  # fmt: skip
-    """Khabar in gunicorn on its own port, serving `static` (collect_static's) as its
-    STATIC_ROOT: (process, base_url), listening."""
+def _app_environment(data_dir: Path, database_url: str, static: Path, env: dict):
+    """A free port and the environment of an app server on `data_dir`, serving `static`."""
     data_dir.mkdir(parents=True, exist_ok=True)
     if not (data_dir / "static").exists():
         (data_dir / "static").symlink_to(static)
-    port = free_port()
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -95,6 +92,14 @@ def start_gunicorn(data_dir: Path, *, database_url: str, static: Path, workers=2
         "DEBUG": "0",
         **{name: str(value) for name, value in env.items()},
     }
+    return free_port(), environment
+
+
+def start_gunicorn(data_dir: Path, *, database_url: str, static: Path, workers=2, cpu=None,
+                   log=None, **env):  # fmt: skip
+    """Khabar in gunicorn on its own port, serving `static` (collect_static's) as its
+    STATIC_ROOT: (process, base_url), listening."""
+    port, environment = _app_environment(data_dir, database_url, static, env)
     argv = [sys.executable, "-m", "gunicorn", "khabar.wsgi:application",
             "-b", f"127.0.0.1:{port}", "-w", str(workers)]  # fmt: skip
     if log:
@@ -109,17 +114,7 @@ def start_granian(data_dir: Path, *, database_url: str, static: Path, workers=1,
                   cpu=None, **env):  # fmt: skip
     """Khabar in granian as bin/serve runs it (WSGI, `threads` blocking threads a worker), on
     its own port: (process, base_url), listening."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    if not (data_dir / "static").exists():
-        (data_dir / "static").symlink_to(static)
-    port = free_port()
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "KHABAR_DATA_DIR": str(data_dir),
-        "DEBUG": "0",
-        **{name: str(value) for name, value in env.items()},
-    }
+    port, environment = _app_environment(data_dir, database_url, static, env)
     argv = [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi",
             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
             "--blocking-threads", str(threads), "khabar.wsgi:application"]  # fmt: skip
