@@ -129,7 +129,18 @@ def serve(tmp_path, collected, server):
         wait_until_listening(process, base)
         yield process, base
     finally:
-        for pid in descendants(process.pid) | {process.pid}:
+        started = descendants(process.pid) | {process.pid}
+        # Each server's whole process group at once (the servers lead their own): killed one by
+        # one, a granian worker killed before its main process was respawned by it and
+        # outlived the test.
+        groups = set()
+        for pid in started:
+            with contextlib.suppress(ProcessLookupError):
+                groups.add(os.getpgid(pid))
+        for group in groups - {os.getpgrp()}:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+        for pid in started:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         process.wait()
