@@ -117,53 +117,60 @@ class PostgresBackend:
     MOST_WINDOWS = 6
     ALL_AT_ONCE = 3000
 
+    # The newest matches are found by their day of publication (the index's day column), not
+    # by story id: a story filed long ago and published late is among them in its place, so
+    # service.newest_first need not look for such stories apart.
+    NEWEST_BY_TIME = True
+
     def __init__(self, filters: Filters | None = None):
         self.filters = filters or Filters()
+        # The candidates' days, asked once per search: the any-word and every-word passes
+        # of candidates() look among the same candidates.
+        self._days: tuple[tuple, tuple[int, int, float] | None] | None = None
 
-    def _matching(self, cursor, tsquery: str, low: int | None) -> list[tuple[int, int]]:
-        """(day, id) of the stories matching `tsquery` from day `low` on (every day if None),
-        in the filters' section, newest day first, as the GIN index gives them: (document,
-        section_id, day) in one scan, reading no document unless a phrase needs checking."""
-        conditions, args = ["document @@ %s::tsquery"], [tsquery]
-        if self.filters.section_id is not None:
-            conditions.append("section_id = %s")
-            args.append(self.filters.section_id)
-        # Only a lower bound: btree_gin reads a range `day >= low` from `low` to the newest day,
-        # which a window of the newest days is; an upper bound would have it read every older
-        # day of the archive. The candidates' SQL keeps the stories after the end date out.
-        if low is not None:
-            conditions.append("day >= %s")
-            args.append(low)
-        cursor.execute(
-            f"SELECT day, article_id FROM search_searchdocument WHERE {' AND '.join(conditions)}",
-            args,
-        )
-        return sorted(cursor.fetchall(), reverse=True)
+    def _candidate_days(self, cursor, candidates_sql: str, params: list):
+        """(newest day, oldest day, stories a day) of the candidates, None if there are none.
+
+        The newest and the oldest candidate's days bound the windows: the first window ends at
+        the newest story (which may be days before now), and one reaching the oldest holds
+        every match. The story table's indexes on edition or section, status and time answer.
+        With them, the index's size (the planner's estimate) gives stories a day, and the
+        first window is as many days as hold about WINDOW stories."""
+        key = (candidates_sql, tuple(params))
+        if self._days is None or self._days[0] != key:
+            cursor.execute(
+                "SELECT max(a.published_at), min(a.published_at), (SELECT reltuples FROM pg_class "
+                f"WHERE oid = 'search_searchdocument'::regclass) FROM ({candidates_sql}) a",
+                params,
+            )
+            newest, oldest, stories = cursor.fetchone()
+            days = None
+            if newest is not None:
+                top, oldest = day_of(newest), day_of(oldest)
+                days = (top, oldest, max(stories or 0, 1) / (top - oldest + 1))
+            self._days = (key, days)
+        return self._days[1]
 
     def _newest_matching_ids(self, cursor, tsquery: str, candidates_sql: str, params: list,
                              n: int) -> list[int]:  # fmt: skip
         """Ids of the newest `n` candidates matching `tsquery`, newest first, unscored: the
         callers rank them. (Contrast SQLiteBackend._rank_over_newest, which returns scored
-        rows.)
+        rows.)"""
+        return [i for i, _at in self._newest_matching(cursor, tsquery, candidates_sql, params, n)]
 
-        The index's matches in a window of the newest candidates' days, then the candidates
-        among them, newest first; the window widens until it holds `n` of them or reaches the
+    def _newest_matching(self, cursor, tsquery: str, candidates_sql: str, params: list,
+                         n: int) -> list[tuple[int, int]]:  # fmt: skip
+        """(id, time of publication) of the newest `n` candidates matching `tsquery`, newest
+        first; the time as microseconds since 1970, which psycopg reads far faster than a
+        datetime through Django's time zone loader (a millisecond for a few hundred rows).
+
+        The index's matches in a window of the newest candidates' days, the newest of them
+        among the candidates; the window widens until it holds `n` of them or reaches the
         oldest candidate."""
-        # The newest and the oldest candidate's days bound the windows: the first window ends
-        # at the newest story (which may be days before now), and one reaching the oldest holds
-        # every match. The story table's indexes on edition or section, status and time answer.
-        # With them, the index's size (the planner's estimate) gives stories a day, and the
-        # first window is as many days as hold about WINDOW stories.
-        cursor.execute(
-            f"SELECT max(a.published_at), min(a.published_at), (SELECT reltuples FROM pg_class "
-            f"WHERE oid = 'search_searchdocument'::regclass) FROM ({candidates_sql}) a",
-            params,
-        )
-        newest, oldest, stories = cursor.fetchone()
-        if newest is None:
+        days = self._candidate_days(cursor, candidates_sql, params)
+        if days is None:
             return []
-        top, oldest = day_of(newest), day_of(oldest)
-        a_day = max(stories or 0, 1) / (top - oldest + 1)
+        top, oldest, a_day = days
         # Phrases loosened to all their words, which the index answers without reading any
         # document; the phrases themselves are checked on the newest matches only, as needed.
         loose = tsquery.replace(" <-> ", " & ")
@@ -171,60 +178,73 @@ class PostgresBackend:
         width = max(self.DAYS, math.ceil(self.WINDOW / a_day))
         for _attempt in range(self.MOST_WINDOWS):
             low = max(top - width + 1, oldest)
-            # Matches after the newest candidate's day (past the date range's end, or not yet
-            # published) are no candidates: left out before looking them up.
-            matched = [m for m in self._matching(cursor, loose, low) if m[0] <= top]
-            ids = self._newest_candidates(cursor, matched, candidates_sql, params, n, phrases)
-            if len(ids) == n or low == oldest:
-                return ids
+            rows, matched = self._newest_in(cursor, loose, low, (oldest, top), candidates_sql,
+                                            params, n, phrases)  # fmt: skip
+            if len(rows) == n or low == oldest:
+                return rows
             # Few matches in all the days left, at this window's rate: all of them at once,
             # which the index answers from the words' lists without a day range to read.
-            if len(matched) * (top - oldest + 1) <= self.ALL_AT_ONCE * (top - low + 1):
+            if matched * (top - oldest + 1) <= self.ALL_AT_ONCE * (top - low + 1):
                 break
             # Wide enough for about WIDEN times the matches wanted at the rate found so far;
             # none found yet: a rarer query, sixteen times wider.
-            width = int(width * (n / len(ids) * self.WIDEN if ids else 16)) + 1
+            width = int(width * (n / len(rows) * self.WIDEN if rows else 16)) + 1
         # Every match, with no day range for the index to read (a range is a list of every
-        # story of its days); the candidates' days are picked here.
+        # story of its days); the candidates' days are picked after.
         low = day_of(self.filters.start) if self.filters.start else None
-        matched = [m for m in self._matching(cursor, loose, low) if oldest <= m[0] <= top]
-        return self._newest_candidates(cursor, matched, candidates_sql, params, n, phrases)
+        rows, _matched = self._newest_in(cursor, loose, low, (oldest, top), candidates_sql,
+                                         params, n, phrases)  # fmt: skip
+        return rows
 
-    @staticmethod
-    def _newest_candidates(cursor, matched: list[tuple[int, int]], candidates_sql: str,
-                           params: list, n: int,
-                           phrases: str | None = None) -> list[int]:  # fmt: skip
-        """The newest `n` candidates among `matched` ((day, id), newest day first) whose
-        documents match `phrases` if given, newest first: looked up by id a few whole days at
-        a time (about 2n stories), so that a window with many matches costs no more than the
-        days it needs."""
+    def _newest_in(self, cursor, tsquery: str, low: int | None, days: tuple[int, int],
+                   candidates_sql: str, params: list, n: int,
+                   phrases: str | None) -> tuple[list[tuple[int, int]], int]:  # fmt: skip
+        """The newest `n` candidates among the stories matching `tsquery` from day `low` on
+        (every day if None) whose days are within `days` (oldest, newest) and whose documents
+        match `phrases` if given, as (id, microseconds since 1970) newest first; and how many
+        stories of those days match `tsquery`, candidates or not.
+
+        One statement: the GIN index (document, section_id, day) gives the matches, reading no
+        document; they are sorted by day, newest first, and each looked up as a candidate by
+        primary key in that order (the lateral subquery, kept apart by OFFSET 0, is the
+        candidates' SQL for one id: left to itself PostgreSQL may rather read every candidate
+        of the edition and hash them), and the Incremental Sort by time within each day stops
+        pulling matches once the day holding the n-th is complete. So only the matches of the
+        days needed are looked up, and a phrase is checked on those only."""
+        conditions, args = ["document @@ %s::tsquery"], [tsquery]
+        if self.filters.section_id is not None:
+            conditions.append("section_id = %s")
+            args.append(self.filters.section_id)
+        # Only a lower bound in the index: btree_gin reads a range `day >= low` from `low` to
+        # the newest day, which a window of the newest days is; an upper bound would have it
+        # read every older day of the archive. Later days (past the date range's end, or not
+        # yet published) are no candidates: left out before looking them up.
+        if low is not None:
+            conditions.append("day >= %s")
+            args.append(low)
         check = (
-            " JOIN search_searchdocument d ON d.article_id = a.id AND d.document @@ %s::tsquery"
+            " JOIN search_searchdocument d ON d.article_id = c.id AND d.document @@ %s::tsquery"
             if phrases else ""
         )  # fmt: skip
-        found: list[int] = []
-        start = 0
-        while start < len(matched) and len(found) < n:
-            end = min(start + 2 * n, len(matched))
-            while end < len(matched) and matched[end][0] == matched[end - 1][0]:
-                end += 1  # whole days: those after `end` are all older
-            # Joined to the ids as a set of rows, each looked up by primary key: with `= ANY`
-            # PostgreSQL would rather walk the time index and test every story against the list.
-            # (OFFSET 0 keeps the LIMIT from tempting the planner into the time index too.)
-            cursor.execute(
-                f"SELECT id FROM (SELECT a.id, a.published_at FROM ({candidates_sql}) a "
-                f"JOIN unnest(%s::bigint[]) m(id) ON m.id = a.id{check} OFFSET 0) found "
-                "ORDER BY published_at DESC, id DESC LIMIT %s",
-                [
-                    *params,
-                    [i for _day, i in matched[start:end]],
-                    *([phrases] if phrases else []),
-                    n - len(found),
-                ],
-            )
-            found += [row[0] for row in cursor.fetchall()]
-            start = end
-        return found
+        cursor.execute(
+            f"WITH m AS MATERIALIZED (SELECT day, article_id FROM search_searchdocument "
+            f"WHERE {' AND '.join(conditions)}) "
+            "SELECT NULL, NULL, count(*) FROM m WHERE day BETWEEN %s AND %s "
+            "UNION ALL (SELECT a.id, a.at, NULL FROM (SELECT day, article_id FROM m "
+            "WHERE day BETWEEN %s AND %s ORDER BY day DESC) m CROSS JOIN LATERAL "
+            "(SELECT c.id, c.published_at, (extract(epoch FROM c.published_at) * 1000000)::int8 "
+            f"AS at FROM ({candidates_sql}) c{check} "
+            "WHERE c.id = m.article_id OFFSET 0) a "
+            "ORDER BY m.day DESC, a.published_at DESC, a.id DESC LIMIT %s)",
+            [*args, *days, *days, *params, *([phrases] if phrases else []), n],
+        )
+        rows, matched = [], 0
+        for i, at, count in cursor.fetchall():
+            if i is None:
+                matched = count
+            else:
+                rows.append((i, at))
+        return rows, matched
 
     def candidates(self, query: Query, candidates_sql: str, params: list, limit: int,
                    scored: int | None = None):  # fmt: skip
@@ -237,32 +257,36 @@ class PostgresBackend:
         any_term, every = self._tsquery(query, any_term=True), self._tsquery(query, stems=True)
         scored = scored or self.SCORED
         with connection.cursor() as cursor:
-            ids = self._newest_matching_ids(
+            found = self._newest_matching(
                 cursor, self._tsquery(query, any_term=True, stems=True), candidates_sql, params,
                 scored + 1,
             )  # fmt: skip
-            if len(ids) > scored and len(query.terms) > 1:
-                ids = set(ids[:scored])
-                ids.update(self._newest_matching_ids(cursor, every, candidates_sql, params, scored))
-            if not ids:
+            if len(found) > scored and len(query.terms) > 1:
+                found = found[:scored]
+                found += self._newest_matching(cursor, every, candidates_sql, params, scored)
+            published = dict(found)
+            if not published:
                 return []
             lexemes = [(e, self.STEM + s) for e, s in query.terms]
             tests = "".join(", doc @@ %s::tsquery, doc @@ %s::tsquery" for _pair in lexemes)
+            # setweight() with no lexemes to change is a plain copy: each document is read from
+            # its TOAST table once for the rank and the tests (as `document || ''` did, which
+            # also merged the vector with nothing, lexeme by lexeme: a third of the time).
             cursor.execute(
-                f"SELECT a.id, ts_rank_cd(%s::float4[], doc, %s::tsquery) AS score{tests} "
-                "FROM (SELECT article_id, document || ''::tsvector AS doc "
-                "FROM search_searchdocument WHERE article_id = ANY(%s) OFFSET 0) d "
-                "JOIN news_article a ON a.id = d.article_id "
-                "ORDER BY 2 DESC, a.published_at DESC, a.id DESC LIMIT %s",
+                f"SELECT article_id, ts_rank_cd(%s::float4[], doc, %s::tsquery){tests} "
+                "FROM (SELECT article_id, setweight(document, 'A', '{}'::text[]) AS doc "
+                "FROM search_searchdocument WHERE article_id = ANY(%s::bigint[]) OFFSET 0) d",
                 [self.WEIGHTS, any_term, *(self._lexeme(t) for pair in lexemes for t in pair),
-                 list(ids), limit],
+                 "{" + ",".join(map(str, published)) + "}"],
             )  # fmt: skip
             rows = []
             for i, score, *held in cursor.fetchall():
                 exact = {e for (e, _s), hit in zip(query.terms, held[0::2], strict=True) if hit}
                 stems = {s for (_e, s), hit in zip(query.terms, held[1::2], strict=True) if hit}
                 rows.append((i, score, exact, stems))
-            return rows
+            # Best first, then newest: the times came with the matches.
+            rows.sort(key=lambda row: (row[1], published[row[0]], row[0]), reverse=True)
+            return rows[:limit]
 
     def holding(self, query: Query, ids: list[int]) -> set[int]:
         """Those of `ids` whose stories hold every word and phrase."""
@@ -278,19 +302,15 @@ class PostgresBackend:
                    limit: int | None = None):  # fmt: skip
         """Ids of the stories holding every word and phrase, best or newest first; the first
         `limit` of them if given. Newest first with a limit takes the newest `limit` matches
-        by id (stories are indexed about in the order they are published), then orders them
-        by their time."""
+        by their day of publication, a window of days at a time (_newest_matching)."""
         every = self._tsquery(query)
         with connection.cursor() as cursor:
             if sort == "date" and limit is not None:
                 stems = self._tsquery(query, stems=True)
-                ids = self._newest_matching_ids(cursor, stems, candidates_sql, params, limit)
-                cursor.execute(
-                    "SELECT id FROM news_article WHERE id = ANY(%s) "
-                    "ORDER BY published_at DESC, id DESC",
-                    [ids],
-                )
-                return [row[0] for row in cursor.fetchall()]
+                rows = self._newest_matching(cursor, stems, candidates_sql, params, limit)
+                # In time order already, unless a document's day is stale (see models).
+                rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
+                return [i for i, _at in rows]
             order = "a.published_at DESC, a.id DESC"
             if sort != "date":
                 order = f"ts_rank_cd(%s::float4[], d.document, q) DESC, {order}"
