@@ -3,7 +3,6 @@ exact forms and, marked apart, its stems, with field weights; ranked by ts_rank_
 index holds the terms with the story's section and day (0004_pg_filters), so that the newest
 matches of a search, filtered or not, come from the index without reading documents."""
 
-import math
 from datetime import datetime
 
 from django.db import connection
@@ -124,127 +123,158 @@ class PostgresBackend:
 
     def __init__(self, filters: Filters | None = None):
         self.filters = filters or Filters()
-        # The candidates' days, asked once per search: the any-word and every-word passes
-        # of candidates() look among the same candidates.
-        self._days: tuple[tuple, tuple[int, int, float] | None] | None = None
-
-    def _candidate_days(self, cursor, candidates_sql: str, params: list):
-        """(newest day, oldest day, stories a day) of the candidates, None if there are none.
-
-        The newest and the oldest candidate's days bound the windows: the first window ends at
-        the newest story (which may be days before now), and one reaching the oldest holds
-        every match. The story table's indexes on edition or section, status and time answer.
-        With them, the index's size (the planner's estimate) gives stories a day, and the
-        first window is as many days as hold about WINDOW stories."""
-        key = (candidates_sql, tuple(params))
-        if self._days is None or self._days[0] != key:
-            cursor.execute(
-                "SELECT max(a.published_at), min(a.published_at), (SELECT reltuples FROM pg_class "
-                f"WHERE oid = 'search_searchdocument'::regclass) FROM ({candidates_sql}) a",
-                params,
-            )
-            newest, oldest, stories = cursor.fetchone()
-            days = None
-            if newest is not None:
-                top, oldest = day_of(newest), day_of(oldest)
-                days = (top, oldest, max(stories or 0, 1) / (top - oldest + 1))
-            self._days = (key, days)
-        return self._days[1]
 
     def _newest_matching_ids(self, cursor, tsquery: str, candidates_sql: str, params: list,
                              n: int) -> list[int]:  # fmt: skip
         """Ids of the newest `n` candidates matching `tsquery`, newest first, unscored: the
         callers rank them. (Contrast SQLiteBackend._rank_over_newest, which returns scored
         rows.)"""
-        return [i for i, _at in self._newest_matching(cursor, tsquery, candidates_sql, params, n)]
+        (rows,) = self._newest_matching(cursor, [(tsquery, n)], candidates_sql, params)
+        return [i for i, _at in rows]
 
-    def _newest_matching(self, cursor, tsquery: str, candidates_sql: str, params: list,
-                         n: int) -> list[tuple[int, int]]:  # fmt: skip
-        """(id, time of publication) of the newest `n` candidates matching `tsquery`, newest
-        first; the time as microseconds since 1970, which psycopg reads far faster than a
-        datetime through Django's time zone loader (a millisecond for a few hundred rows).
+    def _newest_matching(self, cursor, searches: list[tuple[str, int]], candidates_sql: str,
+                         params: list, wanted_beyond: int | None = None
+                         ) -> list[list[tuple[int, int]]]:  # fmt: skip
+        """For each (tsquery, n) of `searches`: (id, time of publication) of the newest `n`
+        candidates matching the tsquery, newest first; the time as microseconds since 1970,
+        which psycopg reads far faster than a datetime through Django's time zone loader (a
+        millisecond for a few hundred rows). With `wanted_beyond`, the searches after the first
+        are given up (empty) if the first finds at most that many.
 
-        The index's matches in a window of the newest candidates' days, the newest of them
-        among the candidates; the window widens until it holds `n` of them or reaches the
-        oldest candidate."""
-        days = self._candidate_days(cursor, candidates_sql, params)
-        if days is None:
-            return []
-        top, oldest, a_day = days
+        Each search looks at the index's matches in a window of the newest candidates' days,
+        widened until it holds `n` of them or reaches the oldest candidate. The searches' windows
+        are looked up together, one statement a round (_round), the first of which also finds
+        the candidates' days: a search done in one window costs one statement with the others.
+        """
         # Phrases loosened to all their words, which the index answers without reading any
         # document; the phrases themselves are checked on the newest matches only, as needed.
-        loose = tsquery.replace(" <-> ", " & ")
-        phrases = tsquery if loose != tsquery else None
-        width = max(self.DAYS, math.ceil(self.WINDOW / a_day))
-        for _attempt in range(self.MOST_WINDOWS):
-            low = max(top - width + 1, oldest)
-            rows, matched = self._newest_in(cursor, loose, low, (oldest, top), candidates_sql,
-                                            params, n, phrases)  # fmt: skip
-            if len(rows) == n or low == oldest:
-                return rows
-            # Few matches in all the days left, at this window's rate: all of them at once,
-            # which the index answers from the words' lists without a day range to read.
-            if matched * (top - oldest + 1) <= self.ALL_AT_ONCE * (top - low + 1):
-                break
-            # Wide enough for about WIDEN times the matches wanted at the rate found so far;
-            # none found yet: a rarer query, sixteen times wider.
-            width = int(width * (n / len(rows) * self.WIDEN if rows else 16)) + 1
-        # Every match, with no day range for the index to read (a range is a list of every
-        # story of its days); the candidates' days are picked after.
-        low = day_of(self.filters.start) if self.filters.start else None
-        rows, _matched = self._newest_in(cursor, loose, low, (oldest, top), candidates_sql,
-                                         params, n, phrases)  # fmt: skip
-        return rows
+        state = [
+            {"loose": q.replace(" <-> ", " & "), "phrases": q if " <-> " in q else None,
+             "n": n, "low": None, "width": None, "attempts": 0, "final": False}
+            for q, n in searches
+        ]  # fmt: skip
+        found: list[list[tuple[int, int]]] = [[] for _search in searches]
+        pending = list(range(len(searches)))
+        days = None
+        while pending:
+            bounds, results = self._round(cursor, [state[k] for k in pending], days,
+                                          candidates_sql, params)  # fmt: skip
+            if days is None:
+                if bounds[0] is None:  # no candidates
+                    return found
+                days = bounds[:2]
+            top, oldest = days
+            for k, (rows, matched) in zip(list(pending), results, strict=True):
+                search = state[k]
+                if search["width"] is None:
+                    search["width"], search["low"] = bounds[2], max(top - bounds[2] + 1, oldest)
+                found[k] = rows
+                low, n = search["low"], search["n"]
+                if search["final"] or len(rows) == n or low == oldest:
+                    pending.remove(k)
+                    continue
+                search["attempts"] += 1
+                # Few matches in all the days left, at this window's rate: all of them at once,
+                # which the index answers from the words' lists without a day range to read;
+                # a range is a list of every story of its days. The candidates' days are picked
+                # after.
+                few = matched * (top - oldest + 1) <= self.ALL_AT_ONCE * (top - low + 1)
+                if few or search["attempts"] == self.MOST_WINDOWS:
+                    search["final"] = True
+                    search["low"] = day_of(self.filters.start) if self.filters.start else None
+                    continue
+                # Wide enough for about WIDEN times the matches wanted at the rate found so far;
+                # none found yet: a rarer query, sixteen times wider.
+                search["width"] = int(search["width"] * (n / len(rows) * self.WIDEN if rows
+                                                         else 16)) + 1  # fmt: skip
+                search["low"] = max(top - search["width"] + 1, oldest)
+            if wanted_beyond is not None and 0 not in pending and len(found[0]) <= wanted_beyond:
+                pending = []
+        return found
 
-    def _newest_in(self, cursor, tsquery: str, low: int | None, days: tuple[int, int],
-                   candidates_sql: str, params: list, n: int,
-                   phrases: str | None) -> tuple[list[tuple[int, int]], int]:  # fmt: skip
-        """The newest `n` candidates among the stories matching `tsquery` from day `low` on
-        (every day if None) whose days are within `days` (oldest, newest) and whose documents
-        match `phrases` if given, as (id, microseconds since 1970) newest first; and how many
-        stories of those days match `tsquery`, candidates or not.
+    def _round(self, cursor, searches: list[dict], days: tuple[int, int] | None,
+               candidates_sql: str, params: list):  # fmt: skip
+        """One statement: for each search, the newest `n` candidates among the stories matching
+        its tsquery from its day `low` on (every day if None) whose days are within `days`
+        (oldest, newest) and whose documents match its phrases if any, as (id, microseconds
+        since 1970) newest first; and how many stories of those days match, candidates or not.
+        Returns ((newest day, oldest day, first width), [(rows, matched) for each search]),
+        the first part found here when `days` is None, each search's first window then as many
+        days as hold about WINDOW stories.
 
-        One statement: the GIN index (document, section_id, day) gives the matches, reading no
-        document; they are sorted by day, newest first, and each looked up as a candidate by
-        primary key in that order (the lateral subquery, kept apart by OFFSET 0, is the
-        candidates' SQL for one id: left to itself PostgreSQL may rather read every candidate
-        of the edition and hash them), and the Incremental Sort by time within each day stops
-        pulling matches once the day holding the n-th is complete. So only the matches of the
-        days needed are looked up, and a phrase is checked on those only."""
-        conditions, args = ["document @@ %s::tsquery"], [tsquery]
-        if self.filters.section_id is not None:
-            conditions.append("section_id = %s")
-            args.append(self.filters.section_id)
-        # Only a lower bound in the index: btree_gin reads a range `day >= low` from `low` to
-        # the newest day, which a window of the newest days is; an upper bound would have it
-        # read every older day of the archive. Later days (past the date range's end, or not
-        # yet published) are no candidates: left out before looking them up.
-        if low is not None:
-            conditions.append("day >= %s")
-            args.append(low)
-        check = (
-            " JOIN search_searchdocument d ON d.article_id = c.id AND d.document @@ %s::tsquery"
-            if phrases else ""
-        )  # fmt: skip
-        cursor.execute(
-            f"WITH m AS MATERIALIZED (SELECT day, article_id FROM search_searchdocument "
-            f"WHERE {' AND '.join(conditions)}) "
-            "SELECT NULL, NULL, count(*) FROM m WHERE day BETWEEN %s AND %s "
-            "UNION ALL (SELECT a.id, a.at, NULL FROM (SELECT day, article_id FROM m "
-            "WHERE day BETWEEN %s AND %s ORDER BY day DESC) m CROSS JOIN LATERAL "
-            "(SELECT c.id, c.published_at, (extract(epoch FROM c.published_at) * 1000000)::int8 "
-            f"AS at FROM ({candidates_sql}) c{check} "
-            "WHERE c.id = m.article_id OFFSET 0) a "
-            "ORDER BY m.day DESC, a.published_at DESC, a.id DESC LIMIT %s)",
-            [*args, *days, *days, *params, *([phrases] if phrases else []), n],
-        )
-        rows, matched = [], 0
-        for i, at, count in cursor.fetchall():
-            if i is None:
-                matched = count
+        The candidates' newest and oldest days bound the windows: the first window ends at the
+        newest story (which may be days before now), and one reaching the oldest holds every
+        match; the story table's indexes on edition or section, status and time answer. With
+        them, the index's size (the planner's estimate) gives stories a day.
+
+        The GIN index (document, section_id, day) gives the matches, reading no document; they
+        are sorted by day, newest first, and each looked up as a candidate by primary key in
+        that order (the lateral subquery, kept apart by OFFSET 0, is the candidates' SQL for one
+        id: left to itself PostgreSQL may rather read every candidate of the edition and hash
+        them), and the Incremental Sort by time within each day stops pulling matches once the
+        day holding the n-th is complete. So only the matches of the days needed are looked up,
+        and a phrase is checked on those only."""
+        ctes, args, selects, tail = [], [], [], []
+        if days is None:
+            ctes.append(
+                "b AS MATERIALIZED (SELECT floor(extract(epoch FROM max(a.published_at)) / 86400)"
+                "::int AS top, floor(extract(epoch FROM min(a.published_at)) / 86400)::int AS "
+                f"oldest FROM ({candidates_sql}) a)"
+            )
+            args += params
+            ctes.append(
+                "w AS MATERIALIZED (SELECT top, oldest, greatest(%s, ceil(%s * (top - oldest + 1)"
+                " / greatest((SELECT reltuples FROM pg_class WHERE oid = "
+                "'search_searchdocument'::regclass), 1)))::int AS width FROM b)"
+            )
+            args += [self.DAYS, self.WINDOW]
+            selects.append("SELECT -1, NULL::int8, NULL::int8, top::int8, oldest::int8, "
+                           "width::int8 FROM w")  # fmt: skip
+            top, oldest = "(SELECT top FROM w)", "(SELECT oldest FROM w)"
+        else:
+            top, oldest = str(int(days[0])), str(int(days[1]))
+        for k, search in enumerate(searches):
+            conditions = ["document @@ %s::tsquery"]
+            args.append(search["loose"])
+            if self.filters.section_id is not None:
+                conditions.append("section_id = %s")
+                args.append(self.filters.section_id)
+            # Only a lower bound in the index: btree_gin reads a range `day >= low` from `low`
+            # to the newest day, which a window of the newest days is; an upper bound would
+            # have it read every older day of the archive. Later days (past the date range's
+            # end, or not yet published) are no candidates: left out before looking them up.
+            if days is None:
+                conditions.append(f"day >= (SELECT greatest({top} - width + 1, oldest) FROM w)")
+            elif search["low"] is not None:
+                conditions.append(f"day >= {int(search['low'])}")
+            ctes.append(f"m{k} AS MATERIALIZED (SELECT day, article_id FROM "
+                        f"search_searchdocument WHERE {' AND '.join(conditions)})")  # fmt: skip
+            selects.append(f"SELECT {k}, NULL, NULL, count(*), NULL, NULL FROM m{k} "
+                           f"WHERE day BETWEEN {oldest} AND {top}")  # fmt: skip
+            check = (
+                " JOIN search_searchdocument d ON d.article_id = c.id "
+                "AND d.document @@ %s::tsquery" if search["phrases"] else ""
+            )  # fmt: skip
+            selects.append(
+                f"(SELECT {k}, a.id, a.at, NULL, NULL, NULL FROM (SELECT day, article_id "
+                f"FROM m{k} WHERE day BETWEEN {oldest} AND {top} ORDER BY day DESC) m "
+                "CROSS JOIN LATERAL (SELECT c.id, c.published_at, "
+                "(extract(epoch FROM c.published_at) * 1000000)::int8 AS at "
+                f"FROM ({candidates_sql}) c{check} WHERE c.id = m.article_id OFFSET 0) a "
+                "ORDER BY m.day DESC, a.published_at DESC, a.id DESC LIMIT %s)"
+            )
+            tail += [*params, *([search["phrases"]] if search["phrases"] else []), search["n"]]
+        cursor.execute(f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}", [*args, *tail])
+        bounds = days
+        results: list[tuple[list, int]] = [([], 0) for _search in searches]
+        for k, i, at, count, oldest_day, width in cursor.fetchall():
+            if k < 0:
+                bounds = (count, oldest_day, width)
+            elif i is None:
+                results[k] = (results[k][0], count)
             else:
-                rows.append((i, at))
-        return rows, matched
+                results[k][0].append((i, at))
+        return bounds, results
 
     def candidates(self, query: Query, candidates_sql: str, params: list, limit: int,
                    scored: int | None = None):  # fmt: skip
@@ -257,13 +287,16 @@ class PostgresBackend:
         any_term, every = self._tsquery(query, any_term=True), self._tsquery(query, stems=True)
         scored = scored or self.SCORED
         with connection.cursor() as cursor:
-            found = self._newest_matching(
-                cursor, self._tsquery(query, any_term=True, stems=True), candidates_sql, params,
-                scored + 1,
-            )  # fmt: skip
-            if len(found) > scored and len(query.terms) > 1:
-                found = found[:scored]
-                found += self._newest_matching(cursor, every, candidates_sql, params, scored)
+            # The newest that hold every word are looked for with the newest that hold any, in
+            # the same statements, and kept only if those are too many to score.
+            searches = [(self._tsquery(query, any_term=True, stems=True), scored + 1)]
+            if len(query.terms) > 1:
+                searches.append((every, scored))
+            found, *holding_every = self._newest_matching(
+                cursor, searches, candidates_sql, params, wanted_beyond=scored
+            )
+            if len(found) > scored and holding_every:
+                found = found[:scored] + holding_every[0]
             published = dict(found)
             if not published:
                 return []
@@ -307,7 +340,7 @@ class PostgresBackend:
         with connection.cursor() as cursor:
             if sort == "date" and limit is not None:
                 stems = self._tsquery(query, stems=True)
-                rows = self._newest_matching(cursor, stems, candidates_sql, params, limit)
+                (rows,) = self._newest_matching(cursor, [(stems, limit)], candidates_sql, params)
                 # In time order already, unless a document's day is stale (see models).
                 rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
                 return [i for i, _at in rows]
