@@ -3,6 +3,8 @@ exact forms and, marked apart, its stems, with field weights; ranked by ts_rank_
 index holds the terms with the story's section and day (0004_pg_filters), so that the newest
 matches of a search, filtered or not, come from the index without reading documents."""
 
+import math
+import time
 from datetime import datetime
 
 from django.db import connection
@@ -15,6 +17,34 @@ from khabar.search.query import Query, document_terms
 def day_of(moment: datetime) -> int:
     """The UTC day of a time, as days since 1970-01-01: search_searchdocument.day."""
     return int(moment.timestamp() // 86400)
+
+
+# The share of stories that hold each of the commonest stems and exact forms, from PostgreSQL's
+# statistics of the documents (ANALYZE samples them: the most common lexemes and their
+# frequencies), read once per process every SHARES_FOR seconds: (when read, {lexeme: share},
+# the least share listed, which every lexeme not listed is under, the documents' number).
+_shares: tuple[float, dict[str, float], float, float] = (-math.inf, {}, 1.0, 0.0)
+SHARES_FOR = 600
+
+
+def lexeme_shares(cursor) -> tuple[dict[str, float], float, float]:
+    """({lexeme: share of the stories holding it}, the share under which every other lexeme
+    is, how many documents), as the planner estimates a search's matches; ({}, 1.0, 0.0)
+    before any ANALYZE."""
+    global _shares
+    if time.monotonic() - _shares[0] > SHARES_FOR:
+        cursor.execute(
+            "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs "
+            "FROM pg_class c LEFT JOIN pg_stats s ON s.schemaname = current_schema() "
+            "AND s.tablename = 'search_searchdocument' AND s.attname = 'document' "
+            "WHERE c.oid = 'search_searchdocument'::regclass"
+        )
+        stories, lexemes, freqs = cursor.fetchone()
+        # After the lexemes' frequencies come the least and the greatest (tsvector's stats).
+        listed = dict(zip(lexemes or [], freqs or [], strict=False))
+        _shares = (time.monotonic(), listed, min(listed.values(), default=1.0),
+                   max(stories or 0.0, 0.0))  # fmt: skip
+    return _shares[1], _shares[2], _shares[3]
 
 
 class PostgresBackend:
@@ -129,30 +159,52 @@ class PostgresBackend:
         """Ids of the newest `n` candidates matching `tsquery`, newest first, unscored: the
         callers rank them. (Contrast SQLiteBackend._rank_over_newest, which returns scored
         rows.)"""
-        (rows,) = self._newest_matching(cursor, [(tsquery, n)], candidates_sql, params)
+        (rows,) = self._newest_matching(cursor, [(tsquery, n, 1.0)], candidates_sql, params)
         return [i for i, _at in rows]
 
-    def _newest_matching(self, cursor, searches: list[tuple[str, int]], candidates_sql: str,
-                         params: list, wanted_beyond: int | None = None
+    def _share_holding(self, cursor, query: Query) -> float:
+        """The share of the stories expected to hold every word of `query` (by its stem), as if
+        the words came independently: the product of their shares, a word not among the
+        commonest counting as the least common of those (so the expectation is, if anything,
+        high, and the first window small)."""
+        listed, least, _stories = lexeme_shares(cursor)
+        share = 1.0
+        for _exact, stem in query.terms:
+            share *= listed.get(self.STEM + stem, least)
+        return share
+
+    def _newest_matching(self, cursor, searches: list[tuple[str, int, float]],
+                         candidates_sql: str, params: list, wanted_beyond: int | None = None
                          ) -> list[list[tuple[int, int]]]:  # fmt: skip
-        """For each (tsquery, n) of `searches`: (id, time of publication) of the newest `n`
-        candidates matching the tsquery, newest first; the time as microseconds since 1970,
+        """For each (tsquery, n, share) of `searches`: (id, time of publication) of the newest
+        `n` candidates matching the tsquery, newest first; the time as microseconds since 1970,
         which psycopg reads far faster than a datetime through Django's time zone loader (a
         millisecond for a few hundred rows). With `wanted_beyond`, the searches after the first
         are given up (empty) if the first finds at most that many.
 
         Each search looks at the index's matches in a window of the newest candidates' days,
-        widened until it holds `n` of them or reaches the oldest candidate. The searches' windows
-        are looked up together, one statement a round (_round), the first of which also finds
-        the candidates' days: a search done in one window costs one statement with the others.
+        widened until it holds `n` of them or reaches the oldest candidate. The first window
+        holds about WINDOW stories, or, if `share` (the share of stories expected to match)
+        says more are needed, enough for WIDEN times `n` matches. The searches' windows are
+        looked up together, one statement a round (_round), the first of which also finds the
+        candidates' days: a search done in one window costs one statement with the others.
         """
         # Phrases loosened to all their words, which the index answers without reading any
         # document; the phrases themselves are checked on the newest matches only, as needed.
         state = [
             {"loose": q.replace(" <-> ", " & "), "phrases": q if " <-> " in q else None,
-             "n": n, "low": None, "width": None, "attempts": 0, "final": False}
-            for q, n in searches
+             "n": n, "stories": max(self.WINDOW, n * self.WIDEN / max(share, 1e-9)),
+             "low": None, "width": None, "attempts": 0, "final": False}
+            for q, n, share in searches
         ]  # fmt: skip
+        # A search expected to match few stories in the whole index (ALL_AT_ONCE) asks for
+        # every match at once, with no day range for the index to read: a range is a list of
+        # every story of its days, read whatever the words (a rare word's list is short).
+        stories = lexeme_shares(cursor)[2] if any(s < 1 for _q, _n, s in searches) else 0.0
+        for search, (_q, _n, share) in zip(state, searches, strict=True):
+            if share < 1 and share * stories <= self.ALL_AT_ONCE:
+                search["final"] = True
+                search["low"] = day_of(self.filters.start) if self.filters.start else None
         found: list[list[tuple[int, int]]] = [[] for _search in searches]
         pending = list(range(len(searches)))
         days = None
@@ -164,10 +216,10 @@ class PostgresBackend:
                     return found
                 days = bounds[:2]
             top, oldest = days
-            for k, (rows, matched) in zip(list(pending), results, strict=True):
+            for k, (rows, matched, first_low) in zip(list(pending), results, strict=True):
                 search = state[k]
-                if search["width"] is None:
-                    search["width"], search["low"] = bounds[2], max(top - bounds[2] + 1, oldest)
+                if search["width"] is None and not search["final"]:
+                    search["width"], search["low"] = top - first_low + 1, first_low
                 found[k] = rows
                 low, n = search["low"], search["n"]
                 if search["final"] or len(rows) == n or low == oldest:
@@ -189,7 +241,7 @@ class PostgresBackend:
                                                          else 16)) + 1  # fmt: skip
                 search["low"] = max(top - search["width"] + 1, oldest)
             if wanted_beyond is not None and 0 not in pending and len(found[0]) <= wanted_beyond:
-                pending = []
+                return [found[0]] + [[] for _search in searches[1:]]
         return found
 
     def _round(self, cursor, searches: list[dict], days: tuple[int, int] | None,
@@ -198,14 +250,14 @@ class PostgresBackend:
         its tsquery from its day `low` on (every day if None) whose days are within `days`
         (oldest, newest) and whose documents match its phrases if any, as (id, microseconds
         since 1970) newest first; and how many stories of those days match, candidates or not.
-        Returns ((newest day, oldest day, first width), [(rows, matched) for each search]),
-        the first part found here when `days` is None, each search's first window then as many
-        days as hold about WINDOW stories.
+        Returns ((newest day, oldest day), [(rows, matched, low) for each search]), the days
+        found here when `days` is None, and each search's first window (its `low`) with them.
 
         The candidates' newest and oldest days bound the windows: the first window ends at the
         newest story (which may be days before now), and one reaching the oldest holds every
         match; the story table's indexes on edition or section, status and time answer. With
-        them, the index's size (the planner's estimate) gives stories a day.
+        them, the index's size (the planner's estimate) gives stories a day, and a first window
+        is as many days (at least DAYS) as hold its search's `stories`.
 
         The GIN index (document, section_id, day) gives the matches, reading no document; they
         are sorted by day, newest first, and each looked up as a candidate by primary key in
@@ -217,23 +269,25 @@ class PostgresBackend:
         ctes, args, selects, tail = [], [], [], []
         if days is None:
             ctes.append(
-                "b AS MATERIALIZED (SELECT floor(extract(epoch FROM max(a.published_at)) / 86400)"
+                "w AS MATERIALIZED (SELECT top, oldest, greatest((SELECT reltuples FROM pg_class "
+                "WHERE oid = 'search_searchdocument'::regclass)::float8, 1) / (top - oldest + 1) "
+                "AS a_day FROM (SELECT floor(extract(epoch FROM max(a.published_at)) / 86400)"
                 "::int AS top, floor(extract(epoch FROM min(a.published_at)) / 86400)::int AS "
-                f"oldest FROM ({candidates_sql}) a)"
+                f"oldest FROM ({candidates_sql}) a) b)"
             )
             args += params
-            ctes.append(
-                "w AS MATERIALIZED (SELECT top, oldest, greatest(%s, ceil(%s * (top - oldest + 1)"
-                " / greatest((SELECT reltuples FROM pg_class WHERE oid = "
-                "'search_searchdocument'::regclass), 1)))::int AS width FROM b)"
-            )
-            args += [self.DAYS, self.WINDOW]
-            selects.append("SELECT -1, NULL::int8, NULL::int8, top::int8, oldest::int8, "
-                           "width::int8 FROM w")  # fmt: skip
+            selects.append("SELECT -1, NULL::int8, NULL::int8, top::int8, oldest::int8 FROM w")
             top, oldest = "(SELECT top FROM w)", "(SELECT oldest FROM w)"
         else:
             top, oldest = str(int(days[0])), str(int(days[1]))
         for k, search in enumerate(searches):
+            if days is None and not search["final"]:
+                ctes.append(f"l{k} AS (SELECT greatest(top - greatest(%s, ceil(%s / a_day))::int "
+                            "+ 1, oldest) AS low FROM w)")  # fmt: skip
+                args += [self.DAYS, search["stories"]]
+                low = f"(SELECT low FROM l{k})"
+            else:
+                low = "NULL" if search["low"] is None else str(int(search["low"]))
             conditions = ["document @@ %s::tsquery"]
             args.append(search["loose"])
             if self.filters.section_id is not None:
@@ -243,20 +297,18 @@ class PostgresBackend:
             # to the newest day, which a window of the newest days is; an upper bound would
             # have it read every older day of the archive. Later days (past the date range's
             # end, or not yet published) are no candidates: left out before looking them up.
-            if days is None:
-                conditions.append(f"day >= (SELECT greatest({top} - width + 1, oldest) FROM w)")
-            elif search["low"] is not None:
-                conditions.append(f"day >= {int(search['low'])}")
+            if low != "NULL":
+                conditions.append(f"day >= {low}")
             ctes.append(f"m{k} AS MATERIALIZED (SELECT day, article_id FROM "
                         f"search_searchdocument WHERE {' AND '.join(conditions)})")  # fmt: skip
-            selects.append(f"SELECT {k}, NULL, NULL, count(*), NULL, NULL FROM m{k} "
+            selects.append(f"SELECT {k}, NULL, NULL, count(*), {low} FROM m{k} "
                            f"WHERE day BETWEEN {oldest} AND {top}")  # fmt: skip
             check = (
                 " JOIN search_searchdocument d ON d.article_id = c.id "
                 "AND d.document @@ %s::tsquery" if search["phrases"] else ""
             )  # fmt: skip
             selects.append(
-                f"(SELECT {k}, a.id, a.at, NULL, NULL, NULL FROM (SELECT day, article_id "
+                f"(SELECT {k}, a.id, a.at, NULL, NULL FROM (SELECT day, article_id "
                 f"FROM m{k} WHERE day BETWEEN {oldest} AND {top} ORDER BY day DESC) m "
                 "CROSS JOIN LATERAL (SELECT c.id, c.published_at, "
                 "(extract(epoch FROM c.published_at) * 1000000)::int8 AS at "
@@ -266,12 +318,12 @@ class PostgresBackend:
             tail += [*params, *([search["phrases"]] if search["phrases"] else []), search["n"]]
         cursor.execute(f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}", [*args, *tail])
         bounds = days
-        results: list[tuple[list, int]] = [([], 0) for _search in searches]
-        for k, i, at, count, oldest_day, width in cursor.fetchall():
+        results: list[tuple[list, int, int | None]] = [([], 0, None) for _search in searches]
+        for k, i, at, count, low_day in cursor.fetchall():
             if k < 0:
-                bounds = (count, oldest_day, width)
+                bounds = (count, low_day)
             elif i is None:
-                results[k] = (results[k][0], count)
+                results[k] = (results[k][0], count, low_day)
             else:
                 results[k][0].append((i, at))
         return bounds, results
@@ -289,9 +341,9 @@ class PostgresBackend:
         with connection.cursor() as cursor:
             # The newest that hold every word are looked for with the newest that hold any, in
             # the same statements, and kept only if those are too many to score.
-            searches = [(self._tsquery(query, any_term=True, stems=True), scored + 1)]
+            searches = [(self._tsquery(query, any_term=True, stems=True), scored + 1, 1.0)]
             if len(query.terms) > 1:
-                searches.append((every, scored))
+                searches.append((every, scored, self._share_holding(cursor, query)))
             found, *holding_every = self._newest_matching(
                 cursor, searches, candidates_sql, params, wanted_beyond=scored
             )
@@ -340,7 +392,9 @@ class PostgresBackend:
         with connection.cursor() as cursor:
             if sort == "date" and limit is not None:
                 stems = self._tsquery(query, stems=True)
-                (rows,) = self._newest_matching(cursor, [(stems, limit)], candidates_sql, params)
+                share = self._share_holding(cursor, query)
+                (rows,) = self._newest_matching(cursor, [(stems, limit, share)], candidates_sql,
+                                                params)  # fmt: skip
                 # In time order already, unless a document's day is stale (see models).
                 rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
                 return [i for i, _at in rows]
