@@ -174,13 +174,15 @@ class PostgresBackend:
         return share
 
     def _newest_matching(self, cursor, searches: list[tuple[str, int, float]],
-                         candidates_sql: str, params: list, wanted_beyond: int | None = None
-                         ) -> list[list[tuple[int, int]]]:  # fmt: skip
+                         candidates_sql: str, params: list, wanted_beyond: int | None = None,
+                         rank: list | None = None) -> list[list[tuple]]:  # fmt: skip
         """For each (tsquery, n, share) of `searches`: (id, time of publication) of the newest
         `n` candidates matching the tsquery, newest first; the time as microseconds since 1970,
         which psycopg reads far faster than a datetime through Django's time zone loader (a
         millisecond for a few hundred rows). With `wanted_beyond`, the searches after the first
-        are given up (empty) if the first finds at most that many.
+        are given up (empty) if the first finds at most that many. With `rank` (the weights, a
+        tsquery and lexemes), each row also has the story's ts_rank_cd for that tsquery and
+        whether it holds each lexeme, from one read of its document in the same statement.
 
         Each search looks at the index's matches in a window of the newest candidates' days,
         widened until it holds `n` of them or reaches the oldest candidate. The first window
@@ -210,7 +212,7 @@ class PostgresBackend:
         days = None
         while pending:
             bounds, results = self._round(cursor, [state[k] for k in pending], days,
-                                          candidates_sql, params)  # fmt: skip
+                                          candidates_sql, params, rank)  # fmt: skip
             if days is None:
                 if bounds[0] is None:  # no candidates
                     return found
@@ -245,7 +247,7 @@ class PostgresBackend:
         return found
 
     def _round(self, cursor, searches: list[dict], days: tuple[int, int] | None,
-               candidates_sql: str, params: list):  # fmt: skip
+               candidates_sql: str, params: list, rank: list | None = None):  # fmt: skip
         """One statement: for each search, the newest `n` candidates among the stories matching
         its tsquery from its day `low` on (every day if None) whose days are within `days`
         (oldest, newest) and whose documents match its phrases if any, as (id, microseconds
@@ -265,7 +267,8 @@ class PostgresBackend:
         id: left to itself PostgreSQL may rather read every candidate of the edition and hash
         them), and the Incremental Sort by time within each day stops pulling matches once the
         day holding the n-th is complete. So only the matches of the days needed are looked up,
-        and a phrase is checked on those only."""
+        and a phrase is checked on those only. With `rank`, the `n` found are ranked above the
+        LIMIT, each document read once (see candidates())."""
         ctes, args, selects, tail = [], [], [], []
         if days is None:
             ctes.append(
@@ -276,7 +279,8 @@ class PostgresBackend:
                 f"oldest FROM ({candidates_sql}) a) b)"
             )
             args += params
-            selects.append("SELECT -1, NULL::int8, NULL::int8, top::int8, oldest::int8 FROM w")
+            selects.append("SELECT -1, NULL::int8, NULL::int8, top::int8, oldest::int8, "
+                           "NULL::float4, NULL::bool[] FROM w")  # fmt: skip
             top, oldest = "(SELECT top FROM w)", "(SELECT oldest FROM w)"
         else:
             top, oldest = str(int(days[0])), str(int(days[1]))
@@ -301,31 +305,48 @@ class PostgresBackend:
                 conditions.append(f"day >= {low}")
             ctes.append(f"m{k} AS MATERIALIZED (SELECT day, article_id FROM "
                         f"search_searchdocument WHERE {' AND '.join(conditions)})")  # fmt: skip
-            selects.append(f"SELECT {k}, NULL, NULL, count(*), {low} FROM m{k} "
+            selects.append(f"SELECT {k}, NULL, NULL, count(*), {low}, NULL, NULL FROM m{k} "
                            f"WHERE day BETWEEN {oldest} AND {top}")  # fmt: skip
             check = (
                 " JOIN search_searchdocument d ON d.article_id = c.id "
                 "AND d.document @@ %s::tsquery" if search["phrases"] else ""
             )  # fmt: skip
-            selects.append(
-                f"(SELECT {k}, a.id, a.at, NULL, NULL FROM (SELECT day, article_id "
+            newest = (
+                f"SELECT a.id, a.at FROM (SELECT day, article_id "
                 f"FROM m{k} WHERE day BETWEEN {oldest} AND {top} ORDER BY day DESC) m "
                 "CROSS JOIN LATERAL (SELECT c.id, c.published_at, "
                 "(extract(epoch FROM c.published_at) * 1000000)::int8 AS at "
                 f"FROM ({candidates_sql}) c{check} WHERE c.id = m.article_id OFFSET 0) a "
-                "ORDER BY m.day DESC, a.published_at DESC, a.id DESC LIMIT %s)"
+                "ORDER BY m.day DESC, a.published_at DESC, a.id DESC LIMIT %s"
             )
-            tail += [*params, *([search["phrases"]] if search["phrases"] else []), search["n"]]
+            newest_args = [*params, *([search["phrases"]] if search["phrases"] else []),
+                           search["n"]]  # fmt: skip
+            if rank is None:
+                selects.append(f"(SELECT {k}, id, at, NULL, NULL, NULL, NULL FROM ({newest}) x)")
+                tail += newest_args
+                continue
+            # setweight() with no lexemes to change is a plain copy: each document is read from
+            # its TOAST table once for the rank and the tests (as `document || ''` did, which
+            # also merged the vector with nothing, lexeme by lexeme: a third of the time).
+            weights, tsquery, lexemes = rank
+            tests = ", ".join("d.doc @@ %s::tsquery" for _lexeme in lexemes)
+            selects.append(
+                f"(SELECT {k}, x.id, x.at, NULL, NULL, ts_rank_cd(%s::float4[], d.doc, "
+                f"%s::tsquery), ARRAY[{tests}]::bool[] FROM ({newest}) x CROSS JOIN LATERAL "
+                "(SELECT setweight(document, 'A', '{}'::text[]) AS doc FROM "
+                "search_searchdocument WHERE article_id = x.id OFFSET 0) d)"
+            )
+            tail += [weights, tsquery, *lexemes, *newest_args]
         cursor.execute(f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}", [*args, *tail])
         bounds = days
         results: list[tuple[list, int, int | None]] = [([], 0, None) for _search in searches]
-        for k, i, at, count, low_day in cursor.fetchall():
+        for k, i, at, count, low_day, score, held in cursor.fetchall():
             if k < 0:
                 bounds = (count, low_day)
             elif i is None:
                 results[k] = (results[k][0], count, low_day)
             else:
-                results[k][0].append((i, at))
+                results[k][0].append((i, at) if rank is None else (i, at, score, held))
         return bounds, results
 
     def candidates(self, query: Query, candidates_sql: str, params: list, limit: int,
@@ -338,6 +359,9 @@ class PostgresBackend:
         Each document is read once, for its rank and for the terms it holds."""
         any_term, every = self._tsquery(query, any_term=True), self._tsquery(query, stems=True)
         scored = scored or self.SCORED
+        lexemes = [(e, self.STEM + s) for e, s in query.terms]
+        # Ranked as they are found: the rows come with their rank and the lexemes they hold.
+        rank = [self.WEIGHTS, any_term, [self._lexeme(t) for pair in lexemes for t in pair]]
         with connection.cursor() as cursor:
             # The newest that hold every word are looked for with the newest that hold any, in
             # the same statements, and kept only if those are too many to score.
@@ -345,33 +369,20 @@ class PostgresBackend:
             if len(query.terms) > 1:
                 searches.append((every, scored, self._share_holding(cursor, query)))
             found, *holding_every = self._newest_matching(
-                cursor, searches, candidates_sql, params, wanted_beyond=scored
+                cursor, searches, candidates_sql, params, wanted_beyond=scored, rank=rank
             )
-            if len(found) > scored and holding_every:
-                found = found[:scored] + holding_every[0]
-            published = dict(found)
-            if not published:
-                return []
-            lexemes = [(e, self.STEM + s) for e, s in query.terms]
-            tests = "".join(", doc @@ %s::tsquery, doc @@ %s::tsquery" for _pair in lexemes)
-            # setweight() with no lexemes to change is a plain copy: each document is read from
-            # its TOAST table once for the rank and the tests (as `document || ''` did, which
-            # also merged the vector with nothing, lexeme by lexeme: a third of the time).
-            cursor.execute(
-                f"SELECT article_id, ts_rank_cd(%s::float4[], doc, %s::tsquery){tests} "
-                "FROM (SELECT article_id, setweight(document, 'A', '{}'::text[]) AS doc "
-                "FROM search_searchdocument WHERE article_id = ANY(%s::bigint[]) OFFSET 0) d",
-                [self.WEIGHTS, any_term, *(self._lexeme(t) for pair in lexemes for t in pair),
-                 "{" + ",".join(map(str, published)) + "}"],
-            )  # fmt: skip
-            rows = []
-            for i, score, *held in cursor.fetchall():
+        if len(found) > scored and holding_every:
+            found = found[:scored] + holding_every[0]
+        rows, seen = [], set()
+        for i, at, score, held in found:
+            if i not in seen:
+                seen.add(i)
                 exact = {e for (e, _s), hit in zip(query.terms, held[0::2], strict=True) if hit}
                 stems = {s for (_e, s), hit in zip(query.terms, held[1::2], strict=True) if hit}
-                rows.append((i, score, exact, stems))
-            # Best first, then newest: the times came with the matches.
-            rows.sort(key=lambda row: (row[1], published[row[0]], row[0]), reverse=True)
-            return rows[:limit]
+                rows.append((i, score, exact, stems, at))
+        # Best first, then newest: the times came with the matches.
+        rows.sort(key=lambda row: (row[1], row[4], row[0]), reverse=True)
+        return [row[:4] for row in rows[:limit]]
 
     def holding(self, query: Query, ids: list[int]) -> set[int]:
         """Those of `ids` whose stories hold every word and phrase."""
