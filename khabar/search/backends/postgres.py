@@ -319,24 +319,29 @@ class PostgresBackend:
                 f"FROM ({candidates_sql}) c{check} WHERE c.id = m.article_id OFFSET 0) a "
                 "ORDER BY m.day DESC, a.published_at DESC, a.id DESC LIMIT %s"
             )
-            newest_args = [*params, *([search["phrases"]] if search["phrases"] else []),
-                           search["n"]]  # fmt: skip
+            ctes.append(f"x{k} AS MATERIALIZED ({newest})")
+            args += [*params, *([search["phrases"]] if search["phrases"] else []), search["n"]]
             if rank is None:
-                selects.append(f"(SELECT {k}, id, at, NULL, NULL, NULL, NULL FROM ({newest}) x)")
-                tail += newest_args
+                selects.append(f"SELECT {k}, id, at, NULL, NULL, NULL, NULL FROM x{k}")
                 continue
+            # Ranked only if this round is the search's last (as _newest_matching decides):
+            # a window that is widened after would have its documents read for nothing.
+            last = "TRUE" if search["final"] or low == "NULL" else (
+                f"((SELECT count(*) FROM x{k}) = {int(search['n'])} OR {low} = {oldest})"
+            )  # fmt: skip
             # setweight() with no lexemes to change is a plain copy: each document is read from
             # its TOAST table once for the rank and the tests (as `document || ''` did, which
             # also merged the vector with nothing, lexeme by lexeme: a third of the time).
             weights, tsquery, lexemes = rank
             tests = ", ".join("d.doc @@ %s::tsquery" for _lexeme in lexemes)
             selects.append(
-                f"(SELECT {k}, x.id, x.at, NULL, NULL, ts_rank_cd(%s::float4[], d.doc, "
-                f"%s::tsquery), ARRAY[{tests}]::bool[] FROM ({newest}) x CROSS JOIN LATERAL "
+                f"SELECT {k}, x.id, x.at, NULL, NULL, ts_rank_cd(%s::float4[], d.doc, "
+                f"%s::tsquery), ARRAY[{tests}]::bool[] FROM x{k} x CROSS JOIN LATERAL "
                 "(SELECT setweight(document, 'A', '{}'::text[]) AS doc FROM "
-                "search_searchdocument WHERE article_id = x.id OFFSET 0) d)"
+                f"search_searchdocument WHERE article_id = x.id OFFSET 0) d WHERE {last}"
             )
-            tail += [weights, tsquery, *lexemes, *newest_args]
+            tail += [weights, tsquery, *lexemes]
+            selects.append(f"SELECT {k}, id, at, NULL, NULL, NULL, NULL FROM x{k} WHERE NOT {last}")
         cursor.execute(f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}", [*args, *tail])
         bounds = days
         results: list[tuple[list, int, int | None]] = [([], 0, None) for _search in searches]
