@@ -86,13 +86,16 @@ def day_bounds(edition, date_from=None, date_to=None):
 def newest_first(engine, query: Query, candidates) -> list[int]:
     """The newest CANDIDATES stories holding every word, newest first.
 
-    The engines take the newest matches by story id, which is the order stories were filed in,
-    not published in; a story filed long ago and published within the span of those matches
-    (a scheduled one, a draft that waited) is looked for apart and put in its place."""
+    SQLite's engine takes the newest matches by story id, which is the order stories were filed
+    in, not published in; a story filed long ago and published within the span of those matches
+    (a scheduled one, a draft that waited) is looked for apart and put in its place. PostgreSQL's
+    looks for them by their day of publication (NEWEST_BY_TIME): none is missed."""
     sql, params = candidates.values("id", "published_at").query.sql_with_params()
     ids = engine.ranked_ids(query, sql, list(params), "date", limit=CANDIDATES)
     if len(ids) < CANDIDATES:
         return ids  # every match is there
+    if getattr(engine, "NEWEST_BY_TIME", False):
+        return ids  # an engine that finds them by their time of publication misses none
     span = Article.objects.filter(pk__in=ids).aggregate(oldest=Min("published_at"))
     late = candidates.filter(published_at__gte=span["oldest"], pk__lt=min(ids))
     late = list(late.order_by("-published_at").values_list("id", flat=True)[:CANDIDATES])

@@ -4,6 +4,7 @@ index holds the terms with the story's section and day (0004_pg_filters), so tha
 matches of a search, filtered or not, come from the index without reading documents."""
 
 import math
+import time
 from datetime import datetime
 
 from django.db import connection
@@ -16,6 +17,34 @@ from khabar.search.query import Query, document_terms
 def day_of(moment: datetime) -> int:
     """The UTC day of a time, as days since 1970-01-01: search_searchdocument.day."""
     return int(moment.timestamp() // 86400)
+
+
+# The share of stories that hold each of the commonest stems and exact forms, from PostgreSQL's
+# statistics of the documents (ANALYZE samples them: the most common lexemes and their
+# frequencies), read once per process every SHARES_FOR seconds: (when read, {lexeme: share},
+# the least share listed, which every lexeme not listed is under, the documents' number).
+_shares: tuple[float, dict[str, float], float, float] = (-math.inf, {}, 1.0, 0.0)
+SHARES_FOR = 600
+
+
+def lexeme_shares(cursor) -> tuple[dict[str, float], float, float]:
+    """({lexeme: share of the stories holding it}, the share under which every other lexeme
+    is, how many documents), as the planner estimates a search's matches; ({}, 1.0, 0.0)
+    before any ANALYZE."""
+    global _shares
+    if time.monotonic() - _shares[0] > SHARES_FOR:
+        cursor.execute(
+            "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs "
+            "FROM pg_class c LEFT JOIN pg_stats s ON s.schemaname = current_schema() "
+            "AND s.tablename = 'search_searchdocument' AND s.attname = 'document' "
+            "WHERE c.oid = 'search_searchdocument'::regclass"
+        )
+        stories, lexemes, freqs = cursor.fetchone()
+        # After the lexemes' frequencies come the least and the greatest (tsvector's stats).
+        listed = dict(zip(lexemes or [], freqs or [], strict=False))
+        _shares = (time.monotonic(), listed, min(listed.values(), default=1.0),
+                   max(stories or 0.0, 0.0))  # fmt: skip
+    return _shares[1], _shares[2], _shares[3]
 
 
 class PostgresBackend:
@@ -117,114 +146,213 @@ class PostgresBackend:
     MOST_WINDOWS = 6
     ALL_AT_ONCE = 3000
 
+    # The newest matches are found by their day of publication (the index's day column), not
+    # by story id: a story filed long ago and published late is among them in its place, so
+    # service.newest_first need not look for such stories apart.
+    NEWEST_BY_TIME = True
+
     def __init__(self, filters: Filters | None = None):
         self.filters = filters or Filters()
-
-    def _matching(self, cursor, tsquery: str, low: int | None) -> list[tuple[int, int]]:
-        """(day, id) of the stories matching `tsquery` from day `low` on (every day if None),
-        in the filters' section, newest day first, as the GIN index gives them: (document,
-        section_id, day) in one scan, reading no document unless a phrase needs checking."""
-        conditions, args = ["document @@ %s::tsquery"], [tsquery]
-        if self.filters.section_id is not None:
-            conditions.append("section_id = %s")
-            args.append(self.filters.section_id)
-        # Only a lower bound: btree_gin reads a range `day >= low` from `low` to the newest day,
-        # which a window of the newest days is; an upper bound would have it read every older
-        # day of the archive. The candidates' SQL keeps the stories after the end date out.
-        if low is not None:
-            conditions.append("day >= %s")
-            args.append(low)
-        cursor.execute(
-            f"SELECT day, article_id FROM search_searchdocument WHERE {' AND '.join(conditions)}",
-            args,
-        )
-        return sorted(cursor.fetchall(), reverse=True)
 
     def _newest_matching_ids(self, cursor, tsquery: str, candidates_sql: str, params: list,
                              n: int) -> list[int]:  # fmt: skip
         """Ids of the newest `n` candidates matching `tsquery`, newest first, unscored: the
         callers rank them. (Contrast SQLiteBackend._rank_over_newest, which returns scored
-        rows.)
+        rows.)"""
+        (rows,) = self._newest_matching(cursor, [(tsquery, n, 1.0)], candidates_sql, params)
+        return [i for i, _at in rows]
 
-        The index's matches in a window of the newest candidates' days, then the candidates
-        among them, newest first; the window widens until it holds `n` of them or reaches the
-        oldest candidate."""
-        # The newest and the oldest candidate's days bound the windows: the first window ends
-        # at the newest story (which may be days before now), and one reaching the oldest holds
-        # every match. The story table's indexes on edition or section, status and time answer.
-        # With them, the index's size (the planner's estimate) gives stories a day, and the
-        # first window is as many days as hold about WINDOW stories.
-        cursor.execute(
-            f"SELECT max(a.published_at), min(a.published_at), (SELECT reltuples FROM pg_class "
-            f"WHERE oid = 'search_searchdocument'::regclass) FROM ({candidates_sql}) a",
-            params,
-        )
-        newest, oldest, stories = cursor.fetchone()
-        if newest is None:
-            return []
-        top, oldest = day_of(newest), day_of(oldest)
-        a_day = max(stories or 0, 1) / (top - oldest + 1)
+    def _share_holding(self, cursor, query: Query) -> float:
+        """The share of the stories expected to hold every word of `query` (by its stem), as if
+        the words came independently: the product of their shares, a word not among the
+        commonest counting as the least common of those (so the expectation is, if anything,
+        high, and the first window small)."""
+        listed, least, _stories = lexeme_shares(cursor)
+        share = 1.0
+        for _exact, stem in query.terms:
+            share *= listed.get(self.STEM + stem, least)
+        return share
+
+    def _newest_matching(self, cursor, searches: list[tuple[str, int, float]],
+                         candidates_sql: str, params: list, wanted_beyond: int | None = None,
+                         rank: list | None = None) -> list[list[tuple]]:  # fmt: skip
+        """For each (tsquery, n, share) of `searches`: (id, time of publication) of the newest
+        `n` candidates matching the tsquery, newest first; the time as microseconds since 1970,
+        which psycopg reads far faster than a datetime through Django's time zone loader (a
+        millisecond for a few hundred rows). With `wanted_beyond`, the searches after the first
+        are given up (empty) if the first finds at most that many. With `rank` (the weights, a
+        tsquery and lexemes), each row also has the story's ts_rank_cd for that tsquery and
+        whether it holds each lexeme, from one read of its document in the same statement.
+
+        Each search looks at the index's matches in a window of the newest candidates' days,
+        widened until it holds `n` of them or reaches the oldest candidate. The first window
+        holds about WINDOW stories, or, if `share` (the share of stories expected to match)
+        says more are needed, enough for WIDEN times `n` matches. The searches' windows are
+        looked up together, one statement a round (_round), the first of which also finds the
+        candidates' days: a search done in one window costs one statement with the others.
+        """
         # Phrases loosened to all their words, which the index answers without reading any
         # document; the phrases themselves are checked on the newest matches only, as needed.
-        loose = tsquery.replace(" <-> ", " & ")
-        phrases = tsquery if loose != tsquery else None
-        width = max(self.DAYS, math.ceil(self.WINDOW / a_day))
-        for _attempt in range(self.MOST_WINDOWS):
-            low = max(top - width + 1, oldest)
-            # Matches after the newest candidate's day (past the date range's end, or not yet
-            # published) are no candidates: left out before looking them up.
-            matched = [m for m in self._matching(cursor, loose, low) if m[0] <= top]
-            ids = self._newest_candidates(cursor, matched, candidates_sql, params, n, phrases)
-            if len(ids) == n or low == oldest:
-                return ids
-            # Few matches in all the days left, at this window's rate: all of them at once,
-            # which the index answers from the words' lists without a day range to read.
-            if len(matched) * (top - oldest + 1) <= self.ALL_AT_ONCE * (top - low + 1):
-                break
-            # Wide enough for about WIDEN times the matches wanted at the rate found so far;
-            # none found yet: a rarer query, sixteen times wider.
-            width = int(width * (n / len(ids) * self.WIDEN if ids else 16)) + 1
-        # Every match, with no day range for the index to read (a range is a list of every
-        # story of its days); the candidates' days are picked here.
-        low = day_of(self.filters.start) if self.filters.start else None
-        matched = [m for m in self._matching(cursor, loose, low) if oldest <= m[0] <= top]
-        return self._newest_candidates(cursor, matched, candidates_sql, params, n, phrases)
-
-    @staticmethod
-    def _newest_candidates(cursor, matched: list[tuple[int, int]], candidates_sql: str,
-                           params: list, n: int,
-                           phrases: str | None = None) -> list[int]:  # fmt: skip
-        """The newest `n` candidates among `matched` ((day, id), newest day first) whose
-        documents match `phrases` if given, newest first: looked up by id a few whole days at
-        a time (about 2n stories), so that a window with many matches costs no more than the
-        days it needs."""
-        check = (
-            " JOIN search_searchdocument d ON d.article_id = a.id AND d.document @@ %s::tsquery"
-            if phrases else ""
-        )  # fmt: skip
-        found: list[int] = []
-        start = 0
-        while start < len(matched) and len(found) < n:
-            end = min(start + 2 * n, len(matched))
-            while end < len(matched) and matched[end][0] == matched[end - 1][0]:
-                end += 1  # whole days: those after `end` are all older
-            # Joined to the ids as a set of rows, each looked up by primary key: with `= ANY`
-            # PostgreSQL would rather walk the time index and test every story against the list.
-            # (OFFSET 0 keeps the LIMIT from tempting the planner into the time index too.)
-            cursor.execute(
-                f"SELECT id FROM (SELECT a.id, a.published_at FROM ({candidates_sql}) a "
-                f"JOIN unnest(%s::bigint[]) m(id) ON m.id = a.id{check} OFFSET 0) found "
-                "ORDER BY published_at DESC, id DESC LIMIT %s",
-                [
-                    *params,
-                    [i for _day, i in matched[start:end]],
-                    *([phrases] if phrases else []),
-                    n - len(found),
-                ],
-            )
-            found += [row[0] for row in cursor.fetchall()]
-            start = end
+        state = [
+            {"loose": q.replace(" <-> ", " & "), "phrases": q if " <-> " in q else None,
+             "n": n, "stories": max(self.WINDOW, n * self.WIDEN / max(share, 1e-9)),
+             "low": None, "width": None, "attempts": 0, "final": False}
+            for q, n, share in searches
+        ]  # fmt: skip
+        # A search expected to match few stories in the whole index (ALL_AT_ONCE) asks for
+        # every match at once, with no day range for the index to read: a range is a list of
+        # every story of its days, read whatever the words (a rare word's list is short).
+        stories = lexeme_shares(cursor)[2] if any(s < 1 for _q, _n, s in searches) else 0.0
+        for search, (_q, _n, share) in zip(state, searches, strict=True):
+            if share < 1 and share * stories <= self.ALL_AT_ONCE:
+                search["final"] = True
+                search["low"] = day_of(self.filters.start) if self.filters.start else None
+        found: list[list[tuple[int, int]]] = [[] for _search in searches]
+        pending = list(range(len(searches)))
+        days = None
+        while pending:
+            bounds, results = self._round(cursor, [state[k] for k in pending], days,
+                                          candidates_sql, params, rank)  # fmt: skip
+            if days is None:
+                if bounds[0] is None:  # no candidates
+                    return found
+                days = bounds[:2]
+            top, oldest = days
+            for k, (rows, matched, first_low) in zip(list(pending), results, strict=True):
+                search = state[k]
+                if search["width"] is None and not search["final"]:
+                    search["width"], search["low"] = top - first_low + 1, first_low
+                found[k] = rows
+                low, n = search["low"], search["n"]
+                if search["final"] or len(rows) == n or low == oldest:
+                    pending.remove(k)
+                    continue
+                search["attempts"] += 1
+                # Few matches in all the days left, at this window's rate: all of them at once,
+                # which the index answers from the words' lists without a day range to read;
+                # a range is a list of every story of its days. The candidates' days are picked
+                # after.
+                few = matched * (top - oldest + 1) <= self.ALL_AT_ONCE * (top - low + 1)
+                if few or search["attempts"] == self.MOST_WINDOWS:
+                    search["final"] = True
+                    search["low"] = day_of(self.filters.start) if self.filters.start else None
+                    continue
+                # Wide enough for about WIDEN times the matches wanted at the rate found so far;
+                # none found yet: a rarer query, sixteen times wider.
+                search["width"] = int(search["width"] * (n / len(rows) * self.WIDEN if rows
+                                                         else 16)) + 1  # fmt: skip
+                search["low"] = max(top - search["width"] + 1, oldest)
+            if wanted_beyond is not None and 0 not in pending and len(found[0]) <= wanted_beyond:
+                return [found[0]] + [[] for _search in searches[1:]]
         return found
+
+    def _round(self, cursor, searches: list[dict], days: tuple[int, int] | None,
+               candidates_sql: str, params: list, rank: list | None = None):  # fmt: skip
+        """One statement: for each search, the newest `n` candidates among the stories matching
+        its tsquery from its day `low` on (every day if None) whose days are within `days`
+        (oldest, newest) and whose documents match its phrases if any, as (id, microseconds
+        since 1970) newest first; and how many stories of those days match, candidates or not.
+        Returns ((newest day, oldest day), [(rows, matched, low) for each search]), the days
+        found here when `days` is None, and each search's first window (its `low`) with them.
+
+        The candidates' newest and oldest days bound the windows: the first window ends at the
+        newest story (which may be days before now), and one reaching the oldest holds every
+        match; the story table's indexes on edition or section, status and time answer. With
+        them, the index's size (the planner's estimate) gives stories a day, and a first window
+        is as many days (at least DAYS) as hold its search's `stories`.
+
+        The GIN index (document, section_id, day) gives the matches, reading no document; they
+        are sorted by day, newest first, and each looked up as a candidate by primary key in
+        that order (the lateral subquery, kept apart by OFFSET 0, is the candidates' SQL for one
+        id: left to itself PostgreSQL may rather read every candidate of the edition and hash
+        them), and the Incremental Sort by time within each day stops pulling matches once the
+        day holding the n-th is complete. So only the matches of the days needed are looked up,
+        and a phrase is checked on those only. With `rank`, the `n` found are ranked above the
+        LIMIT, each document read once (see candidates())."""
+        ctes, args, selects, tail = [], [], [], []
+        if days is None:
+            ctes.append(
+                "w AS MATERIALIZED (SELECT top, oldest, greatest((SELECT reltuples FROM pg_class "
+                "WHERE oid = 'search_searchdocument'::regclass)::float8, 1) / (top - oldest + 1) "
+                "AS a_day FROM (SELECT floor(extract(epoch FROM max(a.published_at)) / 86400)"
+                "::int AS top, floor(extract(epoch FROM min(a.published_at)) / 86400)::int AS "
+                f"oldest FROM ({candidates_sql}) a) b)"
+            )
+            args += params
+            selects.append("SELECT -1, NULL::int8, NULL::int8, top::int8, oldest::int8, "
+                           "NULL::float4, NULL::bool[] FROM w")  # fmt: skip
+            top, oldest = "(SELECT top FROM w)", "(SELECT oldest FROM w)"
+        else:
+            top, oldest = str(int(days[0])), str(int(days[1]))
+        for k, search in enumerate(searches):
+            if days is None and not search["final"]:
+                ctes.append(f"l{k} AS (SELECT greatest(top - greatest(%s, ceil(%s / a_day))::int "
+                            "+ 1, oldest) AS low FROM w)")  # fmt: skip
+                args += [self.DAYS, search["stories"]]
+                low = f"(SELECT low FROM l{k})"
+            else:
+                low = "NULL" if search["low"] is None else str(int(search["low"]))
+            conditions = ["document @@ %s::tsquery"]
+            args.append(search["loose"])
+            if self.filters.section_id is not None:
+                conditions.append("section_id = %s")
+                args.append(self.filters.section_id)
+            # Only a lower bound in the index: btree_gin reads a range `day >= low` from `low`
+            # to the newest day, which a window of the newest days is; an upper bound would
+            # have it read every older day of the archive. Later days (past the date range's
+            # end, or not yet published) are no candidates: left out before looking them up.
+            if low != "NULL":
+                conditions.append(f"day >= {low}")
+            ctes.append(f"m{k} AS MATERIALIZED (SELECT day, article_id FROM "
+                        f"search_searchdocument WHERE {' AND '.join(conditions)})")  # fmt: skip
+            selects.append(f"SELECT {k}, NULL, NULL, count(*), {low}, NULL, NULL FROM m{k} "
+                           f"WHERE day BETWEEN {oldest} AND {top}")  # fmt: skip
+            check = (
+                " JOIN search_searchdocument d ON d.article_id = c.id "
+                "AND d.document @@ %s::tsquery" if search["phrases"] else ""
+            )  # fmt: skip
+            newest = (
+                f"SELECT a.id, a.at FROM (SELECT day, article_id "
+                f"FROM m{k} WHERE day BETWEEN {oldest} AND {top} ORDER BY day DESC) m "
+                "CROSS JOIN LATERAL (SELECT c.id, c.published_at, "
+                "(extract(epoch FROM c.published_at) * 1000000)::int8 AS at "
+                f"FROM ({candidates_sql}) c{check} WHERE c.id = m.article_id OFFSET 0) a "
+                "ORDER BY m.day DESC, a.published_at DESC, a.id DESC LIMIT %s"
+            )
+            ctes.append(f"x{k} AS MATERIALIZED ({newest})")
+            args += [*params, *([search["phrases"]] if search["phrases"] else []), search["n"]]
+            if rank is None:
+                selects.append(f"SELECT {k}, id, at, NULL, NULL, NULL, NULL FROM x{k}")
+                continue
+            # Ranked only if this round is the search's last (as _newest_matching decides):
+            # a window that is widened after would have its documents read for nothing.
+            last = "TRUE" if search["final"] or low == "NULL" else (
+                f"((SELECT count(*) FROM x{k}) = {int(search['n'])} OR {low} = {oldest})"
+            )  # fmt: skip
+            # setweight() with no lexemes to change is a plain copy: each document is read from
+            # its TOAST table once for the rank and the tests (as `document || ''` did, which
+            # also merged the vector with nothing, lexeme by lexeme: a third of the time).
+            weights, tsquery, lexemes = rank
+            tests = ", ".join("d.doc @@ %s::tsquery" for _lexeme in lexemes)
+            selects.append(
+                f"SELECT {k}, x.id, x.at, NULL, NULL, ts_rank_cd(%s::float4[], d.doc, "
+                f"%s::tsquery), ARRAY[{tests}]::bool[] FROM x{k} x CROSS JOIN LATERAL "
+                "(SELECT setweight(document, 'A', '{}'::text[]) AS doc FROM "
+                f"search_searchdocument WHERE article_id = x.id OFFSET 0) d WHERE {last}"
+            )
+            tail += [weights, tsquery, *lexemes]
+            selects.append(f"SELECT {k}, id, at, NULL, NULL, NULL, NULL FROM x{k} WHERE NOT {last}")
+        cursor.execute(f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}", [*args, *tail])
+        bounds = days
+        results: list[tuple[list, int, int | None]] = [([], 0, None) for _search in searches]
+        for k, i, at, count, low_day, score, held in cursor.fetchall():
+            if k < 0:
+                bounds = (count, low_day)
+            elif i is None:
+                results[k] = (results[k][0], count, low_day)
+            else:
+                results[k][0].append((i, at) if rank is None else (i, at, score, held))
+        return bounds, results
 
     def candidates(self, query: Query, candidates_sql: str, params: list, limit: int,
                    scored: int | None = None):  # fmt: skip
@@ -236,33 +364,30 @@ class PostgresBackend:
         Each document is read once, for its rank and for the terms it holds."""
         any_term, every = self._tsquery(query, any_term=True), self._tsquery(query, stems=True)
         scored = scored or self.SCORED
+        lexemes = [(e, self.STEM + s) for e, s in query.terms]
+        # Ranked as they are found: the rows come with their rank and the lexemes they hold.
+        rank = [self.WEIGHTS, any_term, [self._lexeme(t) for pair in lexemes for t in pair]]
         with connection.cursor() as cursor:
-            ids = self._newest_matching_ids(
-                cursor, self._tsquery(query, any_term=True, stems=True), candidates_sql, params,
-                scored + 1,
-            )  # fmt: skip
-            if len(ids) > scored and len(query.terms) > 1:
-                ids = set(ids[:scored])
-                ids.update(self._newest_matching_ids(cursor, every, candidates_sql, params, scored))
-            if not ids:
-                return []
-            lexemes = [(e, self.STEM + s) for e, s in query.terms]
-            tests = "".join(", doc @@ %s::tsquery, doc @@ %s::tsquery" for _pair in lexemes)
-            cursor.execute(
-                f"SELECT a.id, ts_rank_cd(%s::float4[], doc, %s::tsquery) AS score{tests} "
-                "FROM (SELECT article_id, document || ''::tsvector AS doc "
-                "FROM search_searchdocument WHERE article_id = ANY(%s) OFFSET 0) d "
-                "JOIN news_article a ON a.id = d.article_id "
-                "ORDER BY 2 DESC, a.published_at DESC, a.id DESC LIMIT %s",
-                [self.WEIGHTS, any_term, *(self._lexeme(t) for pair in lexemes for t in pair),
-                 list(ids), limit],
-            )  # fmt: skip
-            rows = []
-            for i, score, *held in cursor.fetchall():
+            # The newest that hold every word are looked for with the newest that hold any, in
+            # the same statements, and kept only if those are too many to score.
+            searches = [(self._tsquery(query, any_term=True, stems=True), scored + 1, 1.0)]
+            if len(query.terms) > 1:
+                searches.append((every, scored, self._share_holding(cursor, query)))
+            found, *holding_every = self._newest_matching(
+                cursor, searches, candidates_sql, params, wanted_beyond=scored, rank=rank
+            )
+        if len(found) > scored and holding_every:
+            found = found[:scored] + holding_every[0]
+        rows, seen = [], set()
+        for i, at, score, held in found:
+            if i not in seen:
+                seen.add(i)
                 exact = {e for (e, _s), hit in zip(query.terms, held[0::2], strict=True) if hit}
                 stems = {s for (_e, s), hit in zip(query.terms, held[1::2], strict=True) if hit}
-                rows.append((i, score, exact, stems))
-            return rows
+                rows.append((i, score, exact, stems, at))
+        # Best first, then newest: the times came with the matches.
+        rows.sort(key=lambda row: (row[1], row[4], row[0]), reverse=True)
+        return [row[:4] for row in rows[:limit]]
 
     def holding(self, query: Query, ids: list[int]) -> set[int]:
         """Those of `ids` whose stories hold every word and phrase."""
@@ -278,19 +403,17 @@ class PostgresBackend:
                    limit: int | None = None):  # fmt: skip
         """Ids of the stories holding every word and phrase, best or newest first; the first
         `limit` of them if given. Newest first with a limit takes the newest `limit` matches
-        by id (stories are indexed about in the order they are published), then orders them
-        by their time."""
+        by their day of publication, a window of days at a time (_newest_matching)."""
         every = self._tsquery(query)
         with connection.cursor() as cursor:
             if sort == "date" and limit is not None:
                 stems = self._tsquery(query, stems=True)
-                ids = self._newest_matching_ids(cursor, stems, candidates_sql, params, limit)
-                cursor.execute(
-                    "SELECT id FROM news_article WHERE id = ANY(%s) "
-                    "ORDER BY published_at DESC, id DESC",
-                    [ids],
-                )
-                return [row[0] for row in cursor.fetchall()]
+                share = self._share_holding(cursor, query)
+                (rows,) = self._newest_matching(cursor, [(stems, limit, share)], candidates_sql,
+                                                params)  # fmt: skip
+                # In time order already, unless a document's day is stale (see models).
+                rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
+                return [i for i, _at in rows]
             order = "a.published_at DESC, a.id DESC"
             if sort != "date":
                 order = f"ts_rank_cd(%s::float4[], d.document, q) DESC, {order}"
