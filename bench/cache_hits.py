@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/cache_hits.py                  # 3 rounds of 10 s a case
     .venv/bin/python bench/cache_hits.py --duration 5 --rounds 5 --data-dir /tmp/khabar-hits
+    .venv/bin/python bench/cache_hits.py --cases abd --rounds 10 --duration 3   # nginx only
 
 The reference (a) is nginx sending the article's bytes as a static file; then (b) nginx
 sending it from the page cache's file tree (deploy/nginx/khabar.conf), (c) a Varnish hit
@@ -147,6 +148,9 @@ def main():
     parser.add_argument("--data-dir", type=Path, help="a data directory to set up or reuse")
     parser.add_argument("--floor", action="store_true",
                         help="also Varnish with an empty VCL and its log masked")  # fmt: skip
+    parser.add_argument("--cases", default="abcdefg",
+                        help="the cases to measure, by letter (a, the reference, always): "
+                             "abd to compare nginx configurations in more rounds")  # fmt: skip
     args = parser.parse_args()
     data_dir = (args.data_dir or Path(tempfile.mkdtemp(prefix="khabar-bench-hits-"))).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -219,6 +223,7 @@ def main():
         }
         if args.floor:
             cases["g Varnish floor"] = (floor_base + path, floor)
+        cases = {name: case for name, case in cases.items() if name[0] in "a" + args.cases}
         for name, (url, _server) in cases.items():  # warm each cache, and check it is a hit
             for coding in ("br, gzip", "x"):
                 for _ in range(3):

@@ -45,7 +45,8 @@ def front(tmp_path, transactional_db, static_files):
         )
         try:
             yield type("Front", (), {"app": app_base, "http": http_base, "https": https_base,
-                                     "data_dir": data_dir})  # fmt: skip
+                                     "data_dir": data_dir,
+                                     "error_log": tmp_path / "nginx/logs/error.log"})  # fmt: skip
         finally:
             servers.stop(nginx)
     finally:
@@ -108,6 +109,18 @@ def test_a_reader_page_comes_from_the_file_tree_in_brotli_and_gzip(front, make_a
         assert status == 200 and headers.get("Content-Encoding", "") == coding
         assert headers["Content-Type"] == "text/html; charset=utf-8"
         assert decoded(headers, body) == html
+
+
+def test_a_page_not_in_the_tree_yet_is_the_apps_and_no_error_for_nginx(front, make_article):
+    """nginx opens the page's file without looking first: a miss (a page not rendered yet, or
+    just purged) is the normal way to the app, with the address as the reader sent it (Arabic,
+    percent-encoded, and its query), not an error written to nginx's log."""
+    article = make_article("خبر لم يحفظ في الشجرة بعد")
+    for path in (article.get_absolute_url(), article.section.get_absolute_url() + "?page=1"):
+        status, headers, body = fetch(front.https + path)
+        assert status == 200 and not sent_as_file(headers), path
+        assert "لم يحفظ في الشجرة بعد" in body.decode(), path
+    assert "open()" not in front.error_log.read_text()
 
 
 def test_file_tree_pages_carry_the_apps_security_headers(front, make_article):
