@@ -1,11 +1,13 @@
 """The embedded page cache: public pages kept as files under DATA_DIR/pages, purged by key.
 
 A page without a query string is kept where a front server can send it as a file (nginx
-`try_files $uri/index.html`): /ar/news/100062/slug is `pages/ar/news/100062/slug/index.html`,
-beside `index.html.gz` and `index.html.br` (nginx's gzip_static and brotli_static read them) and
-`index.html.json`, the sidecar with what Python needs to answer with it (headers, keys, ETag,
-expiry). A page with a query string (?page=2, the comments region's ?partial&order=newest) is
-kept in the same directory under a hash of its normalised query, for Python to serve only.
+`rewrite ^ /pages$uri/index.html break`): /ar/news/100062/slug is
+`pages/ar/news/100062/slug/index.html`, beside `index.html.gz` and `index.html.br` (nginx's
+gzip_static and brotli_static read them) and `index.html.json`, the sidecar with what Python
+needs to answer with it (headers, keys, ETag, expiry). A page with a query string (?page=2, the
+comments region's ?partial&order=newest) is kept in the same directory as
+`q-<normalised query>.html` when the query is short and plain (nginx finds it too), else under
+a hash of it, for Python to serve only.
 
 `index.sqlite3` (WAL) maps each surrogate key to the pages that carry it and records when each
 key was last purged. Stores and purges take its write lock (BEGIN IMMEDIATE), so a page

@@ -3,7 +3,7 @@
 A scheduled or embargoed story becomes public at its time with nothing happening then. Caches
 that read the expiry Khabar gives them (s-maxage, the embedded cache's own lookups) drop the
 edition's pages by themselves at that moment; a front server sending the page cache's files
-directly (nginx `try_files`) reads no expiry, so the story's keys are purged again when it
+directly (nginx's file tree) reads no expiry, so the story's keys are purged again when it
 goes live. If the worker is down at that moment, the purge runs when it is back.
 """
 

@@ -94,7 +94,7 @@ def newest_first(engine, query: Query, candidates) -> list[int]:
     ids = engine.ranked_ids(query, sql, list(params), "date", limit=CANDIDATES)
     if len(ids) < CANDIDATES:
         return ids  # every match is there
-    if getattr(engine, "NEWEST_BY_TIME", False):
+    if engine.NEWEST_BY_TIME:
         return ids  # an engine that finds them by their time of publication misses none
     span = Article.objects.filter(pk__in=ids).aggregate(oldest=Min("published_at"))
     late = candidates.filter(published_at__gte=span["oldest"], pk__lt=min(ids))

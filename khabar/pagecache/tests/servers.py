@@ -217,6 +217,7 @@ def start_nginx(directory: Path, *, app: str, data_dir: Path, cpu=None, tls=True
 {f"load_module {modules};" if modules.exists() else ""}
 {user}
 worker_processes 1;
+pcre_jit on;
 pid {directory}/nginx.pid;
 error_log {directory}/logs/error.log warn;
 events {{ worker_connections 1024; }}

@@ -47,6 +47,10 @@ CandidateRow = tuple[int, float, set[str], set[str]]
 class SearchBackend(Protocol):
     """The interface of SQLiteBackend (FTS5, BM25) and PostgresBackend (tsvector, ts_rank_cd)."""
 
+    # Whether ranked_ids(sort="date") finds the newest matches by their time of publication
+    # (True) or by story id (False), which misses a story filed long ago and published late.
+    NEWEST_BY_TIME: bool
+
     def index(self, article: Article) -> None:
         """Index or re-index one story (its edition loaded)."""
 

@@ -17,6 +17,9 @@ from khabar.search.query import Query, document_terms
 
 
 class SQLiteBackend:
+    # Newest first goes by story id (the order stories were filed in): service.newest_first
+    # looks for stories filed long ago and published late apart.
+    NEWEST_BY_TIME = False
     COLUMNS = ("exact_headline", "exact_lead", "exact_body",
                "stem_headline", "stem_lead", "stem_body")  # fmt: skip
 
