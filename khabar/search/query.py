@@ -4,6 +4,7 @@ index holds are spelled the same way on either database."""
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from khabar.lib.analysis import analyze, stem
 from khabar.lib.html import html_to_text
@@ -22,10 +23,10 @@ class Query:
     terms: list[tuple[str, str]] = field(default_factory=list)  # (exact, stem), all required
     phrases: list[list[str]] = field(default_factory=list)  # exact terms in a row
     language: str = "ar"
-    # Words of shown texts already tested against the query (service._matches), per language.
-    seen: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
+    # Computed once: a Query is complete when parse() returns it, and a page of snippets asks
+    # for its words for every word it shows (service._matches).
+    @cached_property
     def words(self) -> set[str]:
         return {t for pair in self.terms for t in pair} | {t for p in self.phrases for t in p}
 

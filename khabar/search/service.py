@@ -5,7 +5,6 @@ lists (desk_matches(), for the newsroom)."""
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from functools import lru_cache
 from html import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from khabar.lib.analysis import stem
+from khabar.lib.analysis import word_forms
 from khabar.lib.arabic import normalize
 from khabar.lib.html import html_to_text
 from khabar.news.models import Article, Edition
@@ -129,26 +128,10 @@ def rank_by_coverage(query: Query, rows) -> list[int]:
 
 
 def _matches(word: str, query: Query, language: str) -> bool:
-    """Whether a word of a text is one the query asks for, exactly or by its stem. Remembered
-    on the query: a page of snippets meets the same few hundred words thousands of times, and
-    normalising and stemming each again was half of the search page's time."""
-    seen = query.seen
-    key = (word, language)
-    hit = seen.get(key)
-    if hit is None:
-        folded, stemmed = _forms(word, language)
-        words = query.words
-        hit = seen[key] = folded in words or stemmed in words
-    return hit
-
-
-@lru_cache(maxsize=65536)
-def _forms(word: str, language: str) -> tuple[str, str]:
-    """A word's normalised form and stem, remembered by the process: each search page meets
-    the words of its results' texts again (a query's own memo starts empty), and normalising
-    them again was a third of the page's time."""
-    folded = normalize(word)
-    return folded, stem(folded, language)
+    """Whether a word of a text is one the query asks for, exactly or by its stem."""
+    folded, stemmed = word_forms(word, language)
+    words = query.words
+    return folded in words or stemmed in words
 
 
 def highlight(text: str, query: Query, language: str, limit: int | None = None) -> SafeString:
